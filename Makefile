@@ -1,0 +1,63 @@
+# Bank assistant: `make help` lists the commands. The two a newcomer needs: `make run`, `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+ENSURE_ENV := scripts/ensure_env.sh
+# The environment lives outside the checkout; scripts/ensure_env.sh creates or reuses it
+# and prints its path. Each recipe starts with $(WITH_ENV) and then uses $$venv.
+WITH_ENV = venv="$$(bash $(ENSURE_ENV) | tail -n 1)"
+export PYTHONPATH := $(CURDIR)
+
+RASA_DATA := --domain bot/domain --data nlu_data bot/stories bot/rules --config config.yml
+
+.PHONY: help env run test pytest validate conversation-tests train seed reset-data lint format lock clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+env: ## Create or reuse the Python 3.10 environment (reinstalls only when requirements.lock changes)
+	@bash $(ENSURE_ENV) >/dev/null
+
+run: ## Start the whole assistant on localhost (seeds data and trains the model when needed)
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/dev.py run
+
+test: ## Run the whole suite: rasa data validate, pytest, Rasa conversation tests
+	@$(WITH_ENV) && \
+	  echo "== rasa data validate" && "$$venv/bin/rasa" data validate $(RASA_DATA) --fail-on-warnings && \
+	  echo "== train (only if config or data changed)" && "$$venv/bin/python" scripts/dev.py train && \
+	  echo "== pytest" && "$$venv/bin/python" -m pytest && \
+	  echo "== rasa conversation tests" && "$$venv/bin/python" scripts/dev.py conversation-tests
+
+pytest: ## Run only the pytest suite (pass ARGS="-k balance" to filter)
+	@$(WITH_ENV) && "$$venv/bin/python" -m pytest $(ARGS)
+
+validate: ## Check the domain, stories, rules and NLU data for mistakes
+	@$(WITH_ENV) && "$$venv/bin/rasa" data validate $(RASA_DATA) --fail-on-warnings
+
+conversation-tests: ## Run Rasa's end-to-end conversation tests (tests/conversations)
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/dev.py conversation-tests
+
+train: ## Train the Rasa model if config or training data changed (FORCE=1 to retrain)
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/dev.py train $(if $(FORCE),--force,)
+
+seed: ## Create and seed the core-banking SQLite database under var/ if missing
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/dev.py seed
+
+reset-data: ## Drop and re-seed the core-banking database
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/dev.py seed --reset
+
+lint: ## Lint and type-check (ruff, ruff format --check, mypy)
+	@$(WITH_ENV) && "$$venv/bin/ruff" check . && "$$venv/bin/ruff" format --check . && \
+	  "$$venv/bin/mypy" actions core_mock scripts
+
+format: ## Format the code with ruff
+	@$(WITH_ENV) && "$$venv/bin/ruff" format . && "$$venv/bin/ruff" check --fix .
+
+lock: ## Re-resolve pyproject.toml's pinned dependencies into requirements.lock
+	@$(WITH_ENV) && "$$venv/bin/python" -m pip install --quiet pip-tools==7.4.1 && \
+	  "$$venv/bin/pip-compile" --quiet --allow-unsafe --strip-extras --extra dev \
+	    --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+clean: ## Remove trained models, local data and test results
+	rm -rf models var results test-artifacts .pytest_cache .ruff_cache .mypy_cache

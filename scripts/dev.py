@@ -1,0 +1,202 @@
+"""Developer commands behind the Makefile: seed, train, run, conversation tests.
+
+    python scripts/dev.py run                 # seed + train if needed, start everything
+    python scripts/dev.py train [--force]
+    python scripts/dev.py seed [--reset]
+    python scripts/dev.py conversation-tests
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts import training  # noqa: E402
+from scripts.stack import Service, Stack, StackError, rasa_model_loaded  # noqa: E402
+
+ROOT = training.ROOT
+VAR = ROOT / "var"
+BIN = Path(sys.executable).parent
+RASA = str(BIN / "rasa")
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Where each service listens and keeps its data. Defaults: localhost, var/."""
+
+    host: str = "127.0.0.1"
+    core_port: int = 8800
+    actions_port: int = 5055
+    rasa_port: int = 5005
+    core_database_url: str = f"sqlite:///{VAR / 'core_mock.sqlite3'}"
+    core_api_key: str = "dev-core-banking-key"
+    run_dir: Path = VAR
+
+    @classmethod
+    def from_env(cls) -> StackConfig:
+        env = os.environ
+        defaults = cls()
+        return cls(
+            host=env.get("HOST", defaults.host),
+            core_port=int(env.get("CORE_MOCK_PORT", defaults.core_port)),
+            actions_port=int(env.get("ACTIONS_PORT", defaults.actions_port)),
+            rasa_port=int(env.get("RASA_PORT", defaults.rasa_port)),
+            core_database_url=env.get("CORE_MOCK_DATABASE_URL", defaults.core_database_url),
+            core_api_key=env.get("CORE_MOCK_API_KEY", defaults.core_api_key),
+        )
+
+    @property
+    def core_url(self) -> str:
+        return f"http://{self.host}:{self.core_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+
+def write_endpoints(config: StackConfig) -> Path:
+    """bot/endpoints.yml with the action server URL of this stack."""
+    endpoints = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text())
+    endpoints["action_endpoint"] = {"url": f"http://{config.host}:{config.actions_port}/webhook"}
+    path = config.run_dir / "endpoints.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+    return path
+
+
+def services(config: StackConfig, model: Path) -> list[Service]:
+    core_env = {
+        "CORE_MOCK_DATABASE_URL": config.core_database_url,
+        "CORE_MOCK_API_KEY": config.core_api_key,
+    }
+    actions_env = {
+        "CORE_BANKING_URL": config.core_url,
+        "CORE_BANKING_API_KEY": config.core_api_key,
+        "SANIC_HOST": config.host,  # rasa-sdk binds to 0.0.0.0 unless told otherwise
+    }
+    python = sys.executable
+    return [
+        Service(
+            name="core-banking",
+            argv=[python, "-m", "core_mock", "--host", config.host, "--port", str(config.core_port)],
+            health_url=f"{config.core_url}/health",
+            env=core_env,
+        ),
+        Service(
+            name="actions",
+            argv=[RASA, "run", "actions", "--actions", "actions", "--port", str(config.actions_port)],
+            health_url=f"http://{config.host}:{config.actions_port}/health",
+            env=actions_env,
+        ),
+        Service(
+            name="rasa",
+            argv=[
+                RASA, "run", "--enable-api",
+                "--interface", config.host, "--port", str(config.rasa_port),
+                "--model", str(model),
+                "--credentials", "bot/credentials.yml",
+                "--endpoints", str(write_endpoints(config)),
+            ],
+            health_url=f"{config.rasa_url}/status",
+            is_ready=rasa_model_loaded,
+            startup_timeout=300.0,
+        ),
+    ]  # fmt: skip
+
+
+def seed(config: StackConfig, reset: bool = False) -> None:
+    database_file = config.core_database_url.removeprefix("sqlite:///")
+    is_sqlite = config.core_database_url.startswith("sqlite:///")
+    if is_sqlite and Path(database_file).exists() and not reset:
+        print(f"[seed] using existing core-banking data in {database_file}")
+        return
+    print("[seed] creating and seeding the core-banking database")
+    if is_sqlite:
+        Path(database_file).parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "core_mock.seed", "--database-url", config.core_database_url]
+    subprocess.run([*command, "--reset"] if reset else command, cwd=ROOT, check=True)
+
+
+def banner(config: StackConfig, startup_seconds: float) -> str:
+    return f"""
+  The assistant is up ({startup_seconds:.0f} s from start to healthy). Ctrl-C stops everything.
+
+  Talk to the bot (REST channel; the sender is a demo customer id):
+    curl -s {config.rasa_url}/webhooks/rest/webhook \\
+         -H 'Content-Type: application/json' \\
+         -d '{{"sender": "CUST-0001", "message": "what is my balance"}}'
+
+  Rasa HTTP API .......... {config.rasa_url}/status
+  Core banking (OpenAPI) . {config.core_url}/docs   (X-API-Key: {config.core_api_key})
+  Logs ................... {config.run_dir / 'log'}/
+"""
+
+
+def run(config: StackConfig) -> int:
+    started = time.monotonic()
+    seed(config)
+    model = training.ensure_trained(RASA)
+    stack = Stack(services(config, model), log_dir=config.run_dir / "log")
+    try:
+        stack.start()
+        print(banner(config, time.monotonic() - started), flush=True)
+        stack.watch()
+    except KeyboardInterrupt:
+        print("\n[stack] stopping…", flush=True)
+    except StackError as error:
+        print(f"[stack] error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+    print("[stack] stopped", flush=True)
+    return 0
+
+
+def conversation_tests() -> int:
+    model = training.ensure_trained(RASA)
+    command = [
+        RASA, "test", "core",
+        "--stories", "tests/conversations",
+        "--model", str(model),
+        "--out", "results/conversations",
+        "--fail-on-prediction-errors",
+    ]  # fmt: skip
+    print("[test] rasa conversation tests (tests/conversations)", flush=True)
+    return subprocess.run(command, cwd=ROOT, check=False).returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="seed and train if needed, then start every service")
+    train_parser = commands.add_parser("train", help="train the Rasa model if its inputs changed")
+    train_parser.add_argument("--force", action="store_true", help="train even if nothing changed")
+    seed_parser = commands.add_parser("seed", help="create and seed the core-banking database")
+    seed_parser.add_argument("--reset", action="store_true", help="drop and re-seed existing data")
+    commands.add_parser("conversation-tests", help="run Rasa's end-to-end test stories")
+    args = parser.parse_args()
+
+    os.environ["PYTHONPATH"] = str(ROOT)
+    config = StackConfig.from_env()
+    if args.command == "run":
+        return run(config)
+    if args.command == "train":
+        training.ensure_trained(RASA, force=args.force)
+        return 0
+    if args.command == "seed":
+        seed(config, reset=args.reset)
+        return 0
+    return conversation_tests()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
