@@ -1,0 +1,1 @@
+"""Domain logic of the core: postings, applications, contact changes, challenges."""

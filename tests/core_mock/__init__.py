@@ -1,0 +1,1 @@
+"""Tests of the core-banking mock (run on SQLite and PostgreSQL)."""
