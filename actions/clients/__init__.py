@@ -1,0 +1,1 @@
+"""Adapters to systems the action server talks to over the network."""
