@@ -1,9 +1,9 @@
 """Developer commands behind the Makefile: seed, train, run, conversation tests.
 
-    python scripts/dev.py run                 # seed + train if needed, start everything
-    python scripts/dev.py train [--force]
-    python scripts/dev.py seed [--reset]
-    python scripts/dev.py conversation-tests
+python scripts/dev.py run                 # seed + train if needed, start everything
+python scripts/dev.py train [--force]
+python scripts/dev.py seed [--reset]
+python scripts/dev.py conversation-tests
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -83,18 +84,18 @@ def services(config: StackConfig, model: Path) -> list[Service]:
         "CORE_BANKING_API_KEY": config.core_api_key,
         "SANIC_HOST": config.host,  # rasa-sdk binds to 0.0.0.0 unless told otherwise
     }
-    python = sys.executable
+    host, python = config.host, sys.executable
     return [
         Service(
             name="core-banking",
-            argv=[python, "-m", "core_mock", "--host", config.host, "--port", str(config.core_port)],
+            argv=[python, "-m", "core_mock", "--host", host, "--port", f"{config.core_port}"],
             health_url=f"{config.core_url}/health",
             env=core_env,
         ),
         Service(
             name="actions",
-            argv=[RASA, "run", "actions", "--actions", "actions", "--port", str(config.actions_port)],
-            health_url=f"http://{config.host}:{config.actions_port}/health",
+            argv=[RASA, "run", "actions", "--actions", "actions", "-p", f"{config.actions_port}"],
+            health_url=f"http://{host}:{config.actions_port}/health",
             env=actions_env,
         ),
         Service(
@@ -111,6 +112,22 @@ def services(config: StackConfig, model: Path) -> list[Service]:
             startup_timeout=300.0,
         ),
     ]  # fmt: skip
+
+
+def warm_up(config: StackConfig) -> None:
+    """One throw-away conversation, so the first customer does not pay for Rasa's
+    cold start (TensorFlow builds its prediction graphs on the first message)."""
+    started = time.monotonic()
+    try:
+        httpx.post(
+            f"{config.rasa_url}/webhooks/rest/webhook",
+            json={"sender": "stack-warm-up", "message": "hello"},
+            timeout=60,
+        ).raise_for_status()
+    except httpx.HTTPError as error:
+        print(f"[stack] warm-up message failed ({error}); continuing", file=sys.stderr)
+        return
+    print(f"[stack] warm-up conversation took {time.monotonic() - started:.1f} s", flush=True)
 
 
 def seed(config: StackConfig, reset: bool = False) -> None:
@@ -148,6 +165,7 @@ def run(config: StackConfig) -> int:
     stack = Stack(services(config, model), log_dir=config.run_dir / "log")
     try:
         stack.start()
+        warm_up(config)
         print(banner(config, time.monotonic() - started), flush=True)
         stack.watch()
     except KeyboardInterrupt:
@@ -175,7 +193,9 @@ def conversation_tests() -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="seed and train if needed, then start every service")
     train_parser = commands.add_parser("train", help="train the Rasa model if its inputs changed")

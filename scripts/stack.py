@@ -7,6 +7,7 @@ only when its health URL answers; if any service dies, the whole stack stops.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -14,11 +15,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,12 +41,10 @@ class StackError(RuntimeError):
 
 def http_get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (local URLs)
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-    except (urllib.error.URLError, OSError):
+        response = httpx.get(url, timeout=timeout)
+    except httpx.HTTPError:
         return 0, b""
+    return response.status_code, response.content
 
 
 def rasa_model_loaded(body: bytes) -> bool:
@@ -84,7 +83,7 @@ class Stack:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            preexec_fn=_own_group_and_die_with_parent,
         )
         self.processes[service.name] = process
         thread = threading.Thread(target=self._pump, args=(service.name, process), daemon=True)
@@ -126,7 +125,9 @@ class Stack:
         while True:
             for name, process in self.processes.items():
                 if process.poll() is not None:
-                    raise StackError(f"{name} stopped unexpectedly (exit code {process.returncode})")
+                    raise StackError(
+                        f"{name} stopped unexpectedly (exit code {process.returncode})"
+                    )
             time.sleep(0.5)
 
     def stop(self, grace: float = 10.0) -> None:
@@ -146,6 +147,15 @@ class Stack:
         for thread in self._threads:
             thread.join(timeout=2)
         self.processes.clear()
+
+
+def _own_group_and_die_with_parent() -> None:
+    """Child set-up: own process group (so stop() reaches its children), and on
+    Linux a SIGTERM if this supervisor dies without stopping it (no orphans)."""
+    os.setsid()
+    if sys.platform == "linux":
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from scripts import training
-from scripts.dev import RASA, StackConfig, seed, services
+from scripts.dev import RASA, StackConfig, seed, services, warm_up
 from scripts.stack import Stack
 
 
@@ -36,6 +36,7 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConf
     stack = Stack(services(config, model), log_dir=run_dir / "log", echo=False)
     stack.start()
     try:
+        warm_up(config)
         yield config
     finally:
         stack.stop()
