@@ -186,6 +186,7 @@ def conversation_tests() -> int:
         "--stories", "tests/conversations",
         "--model", str(model),
         "--out", "results/conversations",
+        "--e2e",  # run the user text through NLU too, not just the intent labels
         "--fail-on-prediction-errors",
     ]  # fmt: skip
     print("[test] rasa conversation tests (tests/conversations)", flush=True)
