@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -158,7 +159,15 @@ def banner(config: StackConfig, startup_seconds: float) -> str:
 """
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(config: StackConfig) -> int:
+    # Ctrl-C and `kill` both stop the whole stack cleanly, even when this process
+    # was started with SIGINT ignored (as background jobs of a script are).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     started = time.monotonic()
     seed(config)
     model = training.ensure_trained(RASA)
