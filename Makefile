@@ -11,7 +11,8 @@ export PYTHONPATH := $(CURDIR)
 
 RASA_DATA := --domain bot/domain --data nlu_data bot/stories bot/rules --config config.yml
 
-.PHONY: help env run test pytest validate conversation-tests train seed reset-data lint format lock clean
+.PHONY: help env run test pytest validate conversation-tests train seed reset-data lint format lock clean \
+	bench-nlu eval-intents eval-sentiment bench-parse clinc-eval-data
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,6 +48,32 @@ seed: ## Create and seed the core-banking SQLite database under var/ if missing
 reset-data: ## Drop and re-seed the core-banking database
 	@$(WITH_ENV) && "$$venv/bin/python" scripts/dev.py seed --reset
 
+# ---- NLU measurements: each prints a table and writes JSON to OUT ----
+BANKING77 := ../shared/datasets/banking77/train.csv
+CLINC_VAL := var/eval/clinc_val.csv
+SENTIMENT_DEV := ../shared/datasets/sentiment_airline_tweets/dev.csv
+need = $(if $($(1)),,$(error $(1)=... is required, e.g. $(2)))
+
+bench-nlu: ## Train the NLU pipeline of config.yml on TRAIN, score it on TEST (TRAIN= TEST= OUT=)
+	$(call need,TRAIN,TRAIN=$(BANKING77))$(call need,TEST,TEST=test.csv)$(call need,OUT,OUT=var/bench_nlu.json)
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/bench_nlu.py --train "$(TRAIN)" --test "$(TEST)" --out "$(OUT)"
+
+clinc-eval-data: ## Write CLINC150 val in the bot's intent names to var/eval/clinc_val.csv
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/clinc_eval_csv.py --out $(CLINC_VAL)
+
+eval-intents: train ## Score the trained bot on a text,intent CSV as served (TEST= OUT=)
+	$(call need,TEST,TEST=$(CLINC_VAL))$(call need,OUT,OUT=var/eval_intents.json)
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/eval_intents.py --test "$(TEST)" --out "$(OUT)"
+
+eval-sentiment: train ## Score the trained sentiment component and VADER on a text,sentiment CSV (TEST= OUT=)
+	$(call need,TEST,TEST=$(SENTIMENT_DEV))$(call need,OUT,OUT=var/eval_sentiment.json)
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/eval_sentiment.py --test "$(TEST)" --out "$(OUT)" \
+	  --model models/bank-assistant.tar.gz
+
+bench-parse: train ## Parse latency (p50/p95/p99 ms) of the trained model, one message at a time (OUT=)
+	$(call need,OUT,OUT=var/bench_parse.json)
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/bench_parse.py --out "$(OUT)"
+
 lint: ## Lint and type-check (ruff, ruff format --check, mypy)
 	@$(WITH_ENV) && "$$venv/bin/ruff" check . && "$$venv/bin/ruff" format --check . && \
 	  "$$venv/bin/mypy" actions core_mock scripts
@@ -55,8 +82,7 @@ format: ## Format the code with ruff
 	@$(WITH_ENV) && "$$venv/bin/ruff" format . && "$$venv/bin/ruff" check --fix .
 
 lock: ## Re-resolve pyproject.toml's pinned dependencies into requirements.lock
-	@$(WITH_ENV) && "$$venv/bin/python" -m pip install --quiet pip-tools==7.4.1 && \
-	  "$$venv/bin/pip-compile" --quiet --allow-unsafe --strip-extras --extra dev \
+	@$(WITH_ENV) && "$$venv/bin/pip-compile" --quiet --allow-unsafe --strip-extras --extra dev \
 	    --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 clean: ## Remove trained models, local data and test results
