@@ -1,0 +1,68 @@
+"""The served NLU: /model/parse on the running Rasa server, and the slots it feeds."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.stack
+
+BAD_INPUTS = ["", "   ", "😡😡😡", "my card was declined again " * 200, "hola, my card no funciona"]
+
+
+def parse(stack_config, text: str) -> dict:
+    response = httpx.post(f"{stack_config.rasa_url}/model/parse", json={"text": text}, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def entities(parsed: dict) -> dict[str, object]:
+    return {entity["entity"]: entity["value"] for entity in parsed["entities"]}
+
+
+def test_every_parse_has_intent_entities_sentiment_and_language(stack_config):
+    for text in ["what's my savings balance?", *BAD_INPUTS]:
+        parsed = parse(stack_config, text)
+        assert {"intent", "entities", "sentiment", "language"} <= parsed.keys(), text
+        assert parsed["sentiment"]["label"] in {"negative", "neutral", "positive"}
+        assert 0.0 <= parsed["sentiment"]["score"] <= 1.0
+
+
+def test_banking_requests_get_their_intents_and_normalised_entities(stack_config):
+    balance = parse(stack_config, "how much is in my chequing account")
+    assert balance["intent"]["name"] == "check_balance"
+    assert entities(balance)["account_type"] == "checking"
+
+    contact = parse(stack_config, "please change my phone number to +44 20 7946 0958")
+    assert contact["intent"]["name"] == "update_contact_details"
+    assert entities(contact)["phone_number"] == "+442079460958"
+    assert entities(contact)["contact_field"] == "phone"
+
+    application = parse(stack_config, "any news on my mortgage application APP-100002?")
+    assert application["intent"]["name"] == "track_application"
+    assert entities(application)["application_type"] == "mortgage"
+    assert entities(application)["application_reference"] == "APP-100002"
+
+
+def test_nonsense_and_other_topics_are_rejected(stack_config):
+    for text in ["asdfghjkl qwerty", "what's a good recipe for lasagna", "who won the world cup"]:
+        assert parse(stack_config, text)["intent"]["name"] in {"out_of_scope", "nlu_fallback"}
+
+
+def slots(stack_config, sender: str) -> dict:
+    tracker = httpx.get(f"{stack_config.rasa_url}/conversations/{sender}/tracker", timeout=30)
+    tracker.raise_for_status()
+    return tracker.json()["slots"]
+
+
+def test_language_and_sentiment_reach_the_conversation_slots(stack_config, say):
+    sender = "nlu-slots-1"
+    say(sender, "hola, quiero saber el saldo de mi cuenta de ahorros")
+    say(sender, "ok")  # too short to tell: the conversation stays in Spanish
+    assert slots(stack_config, sender)["language"] == "es"
+
+    say(sender, "this is ridiculous, my card was declined again and nobody helps me!!")
+    after = slots(stack_config, sender)
+    assert after["language"] == "en"
+    assert after["sentiment"] == "negative"
+    assert after["negative_turns"] == 1
