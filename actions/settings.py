@@ -13,6 +13,9 @@ from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 T = TypeVar("T")
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -31,6 +34,7 @@ class Settings:
     core_banking_retries: int = 2
     core_banking_deadline_seconds: float = 2.0
     identity_from_sender_id: bool = True
+    profile_store_url: str = "sqlite:///var/profile_store.sqlite3"
 
     def __post_init__(self) -> None:
         _check_url("CORE_BANKING_URL", self.core_banking_url)
@@ -39,6 +43,7 @@ class Settings:
         _check_range("CORE_BANKING_TIMEOUT_SECONDS", self.core_banking_timeout_seconds, 0.01, 60)
         _check_range("CORE_BANKING_RETRIES", self.core_banking_retries, 0, 10)
         _check_range("CORE_BANKING_DEADLINE_SECONDS", self.core_banking_deadline_seconds, 0.01, 120)
+        _check_database_url("PROFILE_STORE_URL", self.profile_store_url)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +70,7 @@ class Settings:
             identity_from_sender_id=read(
                 "IDENTITY_FROM_SENDER_ID", _bool, defaults.identity_from_sender_id
             ),
+            profile_store_url=read("PROFILE_STORE_URL", _database_url, defaults.profile_store_url),
         )
 
 
@@ -101,6 +107,13 @@ def _bool(key: str, raw: str) -> bool:
     raise SettingsError(f"{key} must be true or false, got {raw!r}")
 
 
+def _database_url(key: str, raw: str) -> str:
+    """Accept Heroku-style ``postgres://`` as SQLAlchemy's ``postgresql://``."""
+    if raw.startswith("postgres://"):
+        return "postgresql://" + raw[len("postgres://") :]
+    return raw
+
+
 def _check_range(key: str, value: float, low: float, high: float) -> None:
     if not low <= value <= high:
         raise SettingsError(f"{key} must be between {low} and {high}, got {value}")
@@ -112,3 +125,14 @@ def _check_url(key: str, value: str) -> None:
         raise SettingsError(
             f"{key} must be an http(s) URL such as http://127.0.0.1:8800, got {value!r}"
         )
+
+
+def _check_database_url(key: str, value: str) -> None:
+    """A SQLAlchemy URL for SQLite or PostgreSQL; errors do not echo it (it may hold a password)."""
+    example = "sqlite:///var/profile_store.sqlite3 or postgresql://user@host:5432/db"
+    try:
+        backend = make_url(value).get_backend_name()
+    except (ArgumentError, ValueError):
+        raise SettingsError(f"{key} must be a database URL such as {example}") from None
+    if backend not in ("sqlite", "postgresql"):
+        raise SettingsError(f"{key} must be a SQLite or PostgreSQL URL such as {example}")

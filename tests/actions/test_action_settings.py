@@ -61,3 +61,50 @@ def test_blank_api_key_is_refused() -> None:
 def test_settings_are_frozen() -> None:
     with pytest.raises(AttributeError):
         Settings().core_banking_retries = 5  # type: ignore[misc]
+
+
+# -- PROFILE_STORE_URL -------------------------------------------------------------
+
+
+def test_profile_store_defaults_to_a_sqlite_file_under_var() -> None:
+    assert Settings.from_env({}).profile_store_url == "sqlite:///var/profile_store.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            "postgresql://bot@db.internal:5432/profiles",
+            "postgresql://bot@db.internal:5432/profiles",
+        ),
+        ("postgres://bot@db.internal/profiles", "postgresql://bot@db.internal/profiles"),
+        ("postgresql+psycopg2://bot@db/profiles", "postgresql+psycopg2://bot@db/profiles"),
+        ("sqlite:////srv/bot/profiles.sqlite3", "sqlite:////srv/bot/profiles.sqlite3"),
+        ("sqlite://", "sqlite://"),
+    ],
+)
+def test_profile_store_url_from_env(value: str, expected: str) -> None:
+    assert Settings.from_env({"PROFILE_STORE_URL": value}).profile_store_url == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not a url",
+        "sqlite:/var/profile_store.sqlite3",
+        "postgresql://bot@db:port/profiles",
+        "mysql://bot@db/profiles",
+        "http://db.internal/profiles",
+    ],
+)
+def test_bad_profile_store_url_names_the_key(value: str) -> None:
+    with pytest.raises(SettingsError, match="PROFILE_STORE_URL"):
+        Settings.from_env({"PROFILE_STORE_URL": value})
+    with pytest.raises(SettingsError, match="PROFILE_STORE_URL"):
+        Settings(profile_store_url=value)
+
+
+def test_profile_store_url_errors_do_not_echo_the_password() -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"PROFILE_STORE_URL": "mysql://bot:s3cret-pw@db/profiles"})
+    assert "s3cret-pw" not in str(refused.value)
