@@ -7,7 +7,6 @@ without a tracker or a server.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -20,6 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.core_banking import CoreBankingClient, shared_core_banking_client
+from actions.clients.customer_calls import UnknownCustomer, with_customer
 from actions.clients.errors import CoreBankingError, NotFound
 from actions.clients.models import Account, Customer
 from actions.identity import customer_id_for
@@ -240,7 +240,7 @@ class ActionCheckBalance(Action):
             return _refused()
         try:
             customer, accounts = await self._fetch(request.customer_id, request.account_id)
-        except _UnknownCustomer:
+        except UnknownCustomer:
             return Reply(log_event="balance.customer_unknown", response=UTTER_UNAUTHENTICATED)
         except NotFound:
             return _refused()
@@ -262,24 +262,7 @@ class ActionCheckBalance(Action):
             if account_id
             else client.list_accounts(customer_id)
         )
-        results = await asyncio.gather(
-            client.get_customer(customer_id), accounts_call, return_exceptions=True
-        )
-        for outcome in results:
-            if isinstance(outcome, BaseException) and not isinstance(outcome, CoreBankingError):
-                raise outcome  # a bug, not an answer from core banking
-        customer, accounts = results
-        if isinstance(customer, NotFound):
-            raise _UnknownCustomer() from customer
-        for outcome in results:
-            if isinstance(outcome, CoreBankingError):
-                raise outcome
-        assert isinstance(customer, Customer) and isinstance(accounts, list)
-        return customer, accounts
-
-
-class _UnknownCustomer(Exception):
-    """Core banking has no such customer: treat the user as not identified."""
+        return await with_customer(client, customer_id, accounts_call)
 
 
 def _refused() -> Reply:

@@ -1,23 +1,33 @@
 """Fixtures for the action-server tests: trackers, API payloads and a fake core.
 
 The fake core (``fake_core``) answers over ``httpx.MockTransport`` so that the real
-client and the real action code run unchanged; integration tests in
-``test_balance_integration.py`` use the real core_mock app instead.
+client and the real action code run unchanged; integration tests
+(``test_*_integration.py``) use the real core_mock app instead: ``live_core_url``
+serves it from uvicorn on a free loopback port, ``live_client`` talks to it.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import AsyncIterator, Callable
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from rasa_sdk import Tracker
 
 from actions.clients.core_banking import CoreBankingClient
 from actions.settings import Settings
+from core_mock.app import create_app
+from core_mock.db import create_engine
+from core_mock.seed import SeedOptions, seed_database
+from core_mock.settings import load_settings
 from tests.actions.action_factories import API_KEY
 
 
@@ -120,3 +130,57 @@ async def fake_client(fake_core: FakeCore, settings: Settings) -> AsyncIterator[
     )
     yield client
     await client.aclose()
+
+
+# -- the real core_mock app over HTTP (integration tests) ------------------------------
+
+LIVE_API_KEY = "integration-test-key"
+
+
+@pytest.fixture(scope="module")
+def live_core_url(tmp_path_factory) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('core') / 'core.sqlite3'}"
+    engine = create_engine(url)
+    seed_database(engine, SeedOptions(customers=8, months=2, seed=42, as_of=date(2026, 11, 28)))
+    engine.dispose()
+
+    app = create_app(load_settings(database_url=url, api_key=LIVE_API_KEY))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "core_mock did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def faults(live_core_url) -> Iterator[Callable[..., None]]:
+    """Set core_mock's injected latency/error rate; healed again after the test."""
+
+    def put(**values) -> None:
+        response = httpx.put(
+            f"{live_core_url}/admin/faults", json=values, headers={"X-API-Key": LIVE_API_KEY}
+        )
+        response.raise_for_status()
+
+    yield put
+    put(latency_ms=0, error_rate=0.0)
+
+
+@pytest.fixture
+def core_settings(live_core_url) -> Settings:
+    """Production timings (1 s per attempt, 2 retries, 2 s deadline) against core_mock."""
+    return Settings(core_banking_url=live_core_url, core_banking_api_key=LIVE_API_KEY)
+
+
+@pytest.fixture
+async def live_client(core_settings) -> AsyncIterator[CoreBankingClient]:
+    async with CoreBankingClient.from_settings(core_settings) as client:
+        yield client

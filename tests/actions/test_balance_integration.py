@@ -1,4 +1,4 @@
-"""The client and ActionCheckBalance against the real core_mock app over HTTP.
+"""The live_client and ActionCheckBalance against the real core_mock app over HTTP.
 
 core_mock runs in uvicorn on a free loopback port (a background thread) over a
 temporary SQLite database seeded with the deterministic demo data. Expected values
@@ -7,16 +7,10 @@ come from the API itself, never from numbers pasted here.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import date
 from decimal import Decimal
 
-import httpx
 import pytest
-import uvicorn
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -27,68 +21,14 @@ from actions.clients.core_banking import CoreBankingClient
 from actions.clients.errors import CoreBankingUnauthorized, NotFound, Rejected
 from actions.clients.models import Account
 from actions.money import format_money, locale_for
-from actions.settings import Settings
-from core_mock.app import create_app
-from core_mock.db import create_engine
-from core_mock.seed import SeedOptions, seed_database
-from core_mock.settings import load_settings
 
 API_KEY = "integration-test-key"
 REPLY_BUDGET_SECONDS = 3.0  # the customer hears an apology within 3 s when core is slow
 
 
-@pytest.fixture(scope="module")
-def core_url(tmp_path_factory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('core') / 'core.sqlite3'}"
-    engine = create_engine(url)
-    seed_database(engine, SeedOptions(customers=8, months=2, seed=42, as_of=date(2026, 11, 28)))
-    engine.dispose()
-
-    app = create_app(load_settings(database_url=url, api_key=API_KEY))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "core_mock did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
-
-
 @pytest.fixture
-def faults(core_url) -> Iterator[Callable[..., None]]:
-    """Set core_mock's injected latency/error rate; healed again after the test."""
-
-    def put(**values) -> None:
-        response = httpx.put(
-            f"{core_url}/admin/faults", json=values, headers={"X-API-Key": API_KEY}
-        )
-        response.raise_for_status()
-
-    yield put
-    put(latency_ms=0, error_rate=0.0)
-
-
-@pytest.fixture
-def core_settings(core_url) -> Settings:
-    """Production timings (1 s per attempt, 2 retries, 2 s deadline) against core_mock."""
-    return Settings(core_banking_url=core_url, core_banking_api_key=API_KEY)
-
-
-@pytest.fixture
-async def client(core_settings) -> AsyncIterator[CoreBankingClient]:
-    async with CoreBankingClient.from_settings(core_settings) as client:
-        yield client
-
-
-@pytest.fixture
-def action(client, core_settings) -> ActionCheckBalance:
-    return ActionCheckBalance(client=client, settings=core_settings)
+def action(live_client, core_settings) -> ActionCheckBalance:
+    return ActionCheckBalance(client=live_client, settings=core_settings)
 
 
 async def ask(action, tracker) -> tuple[dict, list]:
@@ -113,31 +53,31 @@ def assert_line_matches_api(text: str, account: Account, locale: str) -> None:
         assert "ledger" not in line
 
 
-# -- the client against the real API ----------------------------------------------------
+# -- the live_client against the real API ----------------------------------------------------
 
 
-async def test_client_reads_demo_customer(client) -> None:
-    alice = await client.get_customer("CUST-0001")
+async def test_client_reads_demo_customer(live_client) -> None:
+    alice = await live_client.get_customer("CUST-0001")
     assert (alice.preferred_name, alice.language) == ("Ali", "en")
-    accounts = await client.list_accounts("CUST-0001")
+    accounts = await live_client.list_accounts("CUST-0001")
     assert sorted(a.type for a in accounts) == ["checking", "credit_card", "savings"]
     card = next(a for a in accounts if a.type == "credit_card")
     assert card.credit_limit is not None and card.credit_limit.amount == Decimal("5000.00")
     assert all(isinstance(a.available_balance.amount, Decimal) for a in accounts)
-    savings = await client.list_accounts("CUST-0001", account_type="savings")
+    savings = await live_client.list_accounts("CUST-0001", account_type="savings")
     assert [a.type for a in savings] == ["savings"]
-    assert await client.get_account("CUST-0001", savings[0].id) == savings[0]
+    assert await live_client.get_account("CUST-0001", savings[0].id) == savings[0]
 
 
-async def test_client_maps_real_errors(client, core_settings) -> None:
-    bruno_account = (await client.list_accounts("CUST-0002"))[0]
+async def test_client_maps_real_errors(live_client, core_settings) -> None:
+    bruno_account = (await live_client.list_accounts("CUST-0002"))[0]
     with pytest.raises(NotFound) as caught:
-        await client.get_account("CUST-0001", bruno_account.id)
+        await live_client.get_account("CUST-0001", bruno_account.id)
     assert caught.value.code == "account_not_found"
     with pytest.raises(NotFound):
-        await client.get_customer("CUST-9999")
+        await live_client.get_customer("CUST-9999")
     with pytest.raises(Rejected) as rejected:
-        await client.list_accounts("CUST-0001", account_type="boat")
+        await live_client.list_accounts("CUST-0001", account_type="boat")
     assert (rejected.value.status_code, rejected.value.code) == (422, "invalid_request")
     async with CoreBankingClient(core_settings.core_banking_url, "wrong-key-123") as wrong:
         with pytest.raises(CoreBankingUnauthorized):
@@ -149,34 +89,34 @@ async def test_client_maps_real_errors(client, core_settings) -> None:
 
 @pytest.mark.parametrize("customer_id", ["CUST-0001", "CUST-0002", "CUST-0003", "CUST-0004"])
 async def test_demo_customers_get_their_real_balances(
-    action, client, make_tracker, customer_id
+    action, live_client, make_tracker, customer_id
 ) -> None:
     message, events = await ask(action, make_tracker(sender_id=customer_id))
-    customer = await client.get_customer(customer_id)
-    accounts = [a for a in await client.list_accounts(customer_id) if a.status != "closed"]
+    customer = await live_client.get_customer(customer_id)
+    accounts = [a for a in await live_client.list_accounts(customer_id) if a.status != "closed"]
     assert accounts
     for account in accounts:
         assert_line_matches_api(message["text"], account, locale_for(customer.language))
     assert events == [SlotSet("account_id", None)]
 
 
-async def test_card_owed_and_available_credit(action, client, make_tracker) -> None:
+async def test_card_owed_and_available_credit(action, live_client, make_tracker) -> None:
     tracker = make_tracker(sender_id="CUST-0003", entities={"account_type": "credit_card"})
     message, _ = await ask(action, tracker)
-    [card] = await client.list_accounts("CUST-0003", account_type="credit_card")
+    [card] = await live_client.list_accounts("CUST-0003", account_type="credit_card")
     assert card.ledger_balance.amount > Decimal("4000")  # high utilisation, per the seed
     assert message["text"].count("\n") == 0
     assert_line_matches_api(message["text"], card, "en_US")
 
 
-async def test_two_checking_accounts_asks_which_then_answers(action, client, make_tracker):
+async def test_two_checking_accounts_asks_which_then_answers(action, live_client, make_tracker):
     asked = make_tracker(
         sender_id="CUST-0002",
         entities={"account_type": "checking"},
         slots={"account_type": "checking"},
     )
     message, events = await ask(action, asked)
-    checking = await client.list_accounts("CUST-0002", account_type="checking")
+    checking = await live_client.list_accounts("CUST-0002", account_type="checking")
     assert len(checking) == 2
     assert message["response"] == "utter_balance_which_account"
     assert sorted(b["payload"] for b in message["buttons"]) == sorted(
@@ -199,8 +139,8 @@ async def test_two_checking_accounts_asks_which_then_answers(action, client, mak
     assert events == [SlotSet("account_id", None)]
 
 
-async def test_another_customers_account_is_refused(action, client, make_tracker) -> None:
-    brunos = (await client.list_accounts("CUST-0002"))[0]
+async def test_another_customers_account_is_refused(action, live_client, make_tracker) -> None:
+    brunos = (await live_client.list_accounts("CUST-0002"))[0]
     tracker = make_tracker(
         sender_id="CUST-0001", intent="select_account", slots={"account_id": brunos.id}
     )
@@ -234,10 +174,10 @@ async def test_failing_core_gets_an_apology(action, faults, make_tracker) -> Non
 
 
 async def test_default_wiring_reads_env_and_shares_one_client(
-    core_url, monkeypatch, make_tracker
+    live_core_url, monkeypatch, make_tracker
 ) -> None:
-    """As under ``rasa run actions``: no injection, settings from env, one shared client."""
-    monkeypatch.setenv("CORE_BANKING_URL", core_url)
+    """As under ``rasa run actions``: no injection, settings from env, one shared live_client."""
+    monkeypatch.setenv("CORE_BANKING_URL", live_core_url)
     monkeypatch.setenv("CORE_BANKING_API_KEY", API_KEY)
     action_settings.get_settings.cache_clear()
     monkeypatch.setattr(core_banking, "_shared", None)
