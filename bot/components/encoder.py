@@ -114,9 +114,17 @@ class SentenceEncoder:
         at most ``CACHEABLE_BATCH`` texts (served messages) are answered from, and added
         to, an LRU of recent texts.
         """
+        return self.encode_pooled(texts, batch_size)[:, : self.dimension]
+
+    def encode_pooled(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """(n, 2 * dimension): the mean-pooled unit vector, then the max-pooled one.
+
+        Max pooling over the word pieces keeps the strongest single cue of a message
+        ("stolen", "PIN"), which the mean dilutes; both come from one forward pass.
+        """
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        result = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        result = np.zeros((len(texts), 2 * self.dimension), dtype=np.float32)
         if not texts:
             return result
         if len(texts) <= CACHEABLE_BATCH:
@@ -128,8 +136,9 @@ class SentenceEncoder:
             encoded = self._tokenize(batch)
             with self._lock, self._torch.inference_mode():
                 hidden = self._model(**encoded).last_hidden_state
-                pooled = self._mean_pool(hidden, encoded["attention_mask"])
-            result[batch_idx] = pooled.numpy()
+                mean = self._mean_pool(hidden, encoded["attention_mask"])
+                top = self._max_pool(hidden, encoded["attention_mask"])
+            result[batch_idx] = self._torch.cat([mean, top], dim=1).numpy()
         return result
 
     def _encode_cached(self, texts: list[str], result: np.ndarray) -> np.ndarray:
@@ -143,7 +152,7 @@ class SentenceEncoder:
         if missing:
             todo = [texts[i] for i in missing]
             fresh = self._encode_uncached(
-                todo, len(todo), np.zeros((len(todo), self.dimension), dtype=np.float32)
+                todo, len(todo), np.zeros((len(todo), result.shape[1]), dtype=np.float32)
             )
             with self._lock:
                 for i, vector in zip(missing, fresh, strict=True):
@@ -185,6 +194,11 @@ class SentenceEncoder:
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         return self._torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    def _max_pool(self, hidden: Any, attention_mask: Any) -> Any:
+        """Per-dimension max over the real tokens (incl. [CLS]/[SEP]), then L2 norm."""
+        masked = hidden.masked_fill(attention_mask.unsqueeze(-1) == 0, -1e4)
+        return self._torch.nn.functional.normalize(masked.max(1).values, p=2, dim=1)
 
     def _tokenize(self, batch: list[str], **kwargs: Any) -> Any:
         return self._tokenizer(

@@ -14,6 +14,10 @@ Config (all optional):
     model_path: local sentence-transformers directory; default the packaged MiniLM
     batch_size: texts per forward pass during training (default 64)
     sequence_features: also add per-token features (default true)
+    pooling: "mean" (default: the sentence-transformers embedding, 384 values) or
+        "mean_max" (that plus the L2-normalised max over word pieces, 768 values: +0.8
+        points for logistic regression on MiniLM alone on a BANKING77 dev split, 91.35%
+        -> 92.15%, but no gain next to TF-IDF features in this project's pipeline)
     alias: feature origin name (as for Rasa's other featurizers)
 """
 
@@ -42,6 +46,8 @@ logger = logging.getLogger(__name__)
 MODEL_PATH = "model_path"
 BATCH_SIZE = "batch_size"
 SEQUENCE_FEATURES = "sequence_features"
+POOLING = "pooling"
+POOLINGS = ("mean", "mean_max")
 # Attributes featurized at inference time (labels are featurized only in training).
 INFERENCE_ATTRIBUTES = (TEXT, ACTION_TEXT)
 
@@ -68,6 +74,7 @@ class TransformerFeaturizer(DenseFeaturizer, GraphComponent):
             MODEL_PATH: None,
             BATCH_SIZE: 64,
             SEQUENCE_FEATURES: True,
+            POOLING: "mean",
         }
 
     @classmethod
@@ -82,6 +89,10 @@ class TransformerFeaturizer(DenseFeaturizer, GraphComponent):
         if not isinstance(config.get(SEQUENCE_FEATURES, True), bool):
             raise InvalidConfigException(
                 f"TransformerFeaturizer: '{SEQUENCE_FEATURES}' must be true or false."
+            )
+        if config.get(POOLING, "mean") not in POOLINGS:
+            raise InvalidConfigException(
+                f"TransformerFeaturizer: '{POOLING}' must be one of {list(POOLINGS)}."
             )
         model_path = config.get(MODEL_PATH)
         if model_path is not None and not isinstance(model_path, str):
@@ -123,8 +134,12 @@ class TransformerFeaturizer(DenseFeaturizer, GraphComponent):
             return
         texts = [str(m.get(attribute)) for m in messages]
         batch_size = self._config[BATCH_SIZE]
+        with_max = self._config[POOLING] == "mean_max"
         if not self._config[SEQUENCE_FEATURES]:
-            sentences = self._encoder.encode(texts, batch_size=batch_size)
+            if with_max:
+                sentences = self._encoder.encode_pooled(texts, batch_size=batch_size)
+            else:
+                sentences = self._encoder.encode(texts, batch_size=batch_size)
             for message, sentence in zip(messages, sentences, strict=True):
                 self.add_features_to_message(None, sentence[None, :], attribute, message)
             return
@@ -132,7 +147,17 @@ class TransformerFeaturizer(DenseFeaturizer, GraphComponent):
         for message, pieces in zip(messages, embedded, strict=True):
             tokens = message.get(TOKENS_NAMES[attribute])
             sequence = align_to_tokens(tokens, pieces) if tokens else None
-            self.add_features_to_message(sequence, pieces.sentence[None, :], attribute, message)
+            sentence = with_max_pool(pieces) if with_max else pieces.sentence
+            self.add_features_to_message(sequence, sentence[None, :], attribute, message)
+
+
+def with_max_pool(pieces: TokenEmbeddings) -> np.ndarray:
+    """The mean sentence vector followed by the unit max over the word pieces."""
+    if not len(pieces.vectors):
+        return np.concatenate([pieces.sentence, np.zeros_like(pieces.sentence)])
+    top = pieces.vectors.max(axis=0)
+    norm = float(np.linalg.norm(top))
+    return np.concatenate([pieces.sentence, top / norm if norm > 0 else top]).astype(np.float32)
 
 
 def align_to_tokens(tokens: list[Token], pieces: TokenEmbeddings) -> np.ndarray:

@@ -14,6 +14,7 @@ from bot.components.transformer_featurizer import TransformerFeaturizer
 from tests.components.conftest import BAD_INPUTS, make_training_data, message
 
 DIM = 384
+POOLED = 2 * DIM  # pooling "mean_max": mean vector, then max vector
 
 
 def dense_features(msg, origin: str = "transformer"):
@@ -39,12 +40,28 @@ def test_sentence_feature_is_the_sentence_embedding(featurize_pipeline) -> None:
     np.testing.assert_allclose(dense_features(msg)[1].features[0], expected, atol=1e-5)
 
 
+@pytest.mark.parametrize("sequence_features", [True, False])
+def test_mean_max_pooling_adds_a_unit_max_vector(featurize_pipeline, sequence_features) -> None:
+    featurize = featurize_pipeline(
+        make_training_data(), {"sequence_features": sequence_features, "pooling": "mean_max"}
+    )
+    (msg,) = featurize([message("someone stole my card")])
+
+    sentence = dense_features(msg)[1].features[0]
+    mean = SentenceEncoder.shared().encode(["someone stole my card"])[0]
+    np.testing.assert_allclose(sentence[:DIM], mean, atol=1e-5)
+    assert np.linalg.norm(sentence[DIM:]) == pytest.approx(1.0, abs=1e-5)
+    assert not np.allclose(sentence[DIM:], sentence[:DIM], atol=1e-2)
+
+
 def test_sequence_features_can_be_switched_off(featurize_pipeline) -> None:
-    featurize = featurize_pipeline(make_training_data(), {"sequence_features": False})
+    featurize = featurize_pipeline(
+        make_training_data(), {"sequence_features": False, "pooling": "mean_max"}
+    )
     (msg,) = featurize([message("what is my balance")])
 
     sequence, sentence = dense_features(msg)
-    assert sequence is None and sentence.features.shape == (1, DIM)
+    assert sequence is None and sentence.features.shape == (1, POOLED)
 
 
 @pytest.mark.parametrize("kind", ["very_long", "emoji_only", "mixed_language"])
@@ -84,6 +101,7 @@ def test_whitespace_only_text_gets_a_sentence_feature(featurize_pipeline) -> Non
         ({"batch_size": 0}, "batch_size"),
         ({"sequence_features": "yes"}, "sequence_features"),
         ({"model_path": 3}, "model_path"),
+        ({"pooling": "cls"}, "pooling"),
     ],
 )
 def test_bad_config_names_the_key(config, key: str) -> None:
