@@ -2,7 +2,9 @@
 
 * every call carries ``X-API-Key`` and a per-attempt timeout;
 * safe reads (GET) are retried with exponential backoff and a little jitter on
-  timeouts, connection errors and 502/503/504; writes are never retried;
+  timeouts, connection errors and 502/503/504; writes are never retried, except a
+  write sent with an ``Idempotency-Key`` (core banking replays it instead of
+  applying it twice);
 * every call, retries included, ends within ``deadline_seconds``;
 * results are typed (``actions.clients.models``) and failures are mapped to
   ``actions.clients.errors``.
@@ -18,6 +20,7 @@ import json
 import logging
 import random
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -27,8 +30,13 @@ from actions.clients.errors import CoreBankingUnavailable, NotFound
 from actions.clients.models import (
     Account,
     Application,
+    Challenge,
+    ContactChange,
+    ContactDetails,
+    ContactFieldName,
     Customer,
     NewTransaction,
+    PostalAddress,
     Transaction,
 )
 from actions.clients.responses import error_for, json_body, parse_list, parse_model
@@ -132,6 +140,17 @@ class CoreBankingClient:
         body = await self._get("list_transactions", path, params=params or None)
         return parse_list(Transaction, body, "transactions")
 
+    async def list_transactions_since(
+        self, customer_id: str, account_id: str, since: datetime, *, limit: int = 500
+    ) -> list[Transaction]:
+        """Transactions created at or after ``since`` (timezone-aware), newest first."""
+        if since.tzinfo is None:
+            raise ValueError("since must be timezone-aware")
+        params = {"since": since.isoformat(), "limit": limit}
+        path = _path("v1/customers", customer_id, "accounts", account_id, "transactions")
+        body = await self._get("list_transactions", path, params=params)
+        return parse_list(Transaction, body, "transactions")
+
     async def list_applications(self, customer_id: str) -> list[Application]:
         path = _path("v1/customers", customer_id, "applications")
         body = await self._get("list_applications", path)
@@ -141,7 +160,16 @@ class CoreBankingClient:
         path = _path("v1/customers", customer_id, "applications", reference)
         return parse_model(Application, await self._get("get_application", path))
 
-    # -- writes (never retried) ----------------------------------------------
+    async def get_contact(self, customer_id: str) -> ContactDetails:
+        path = _path("v1/customers", customer_id, "contact")
+        return parse_model(ContactDetails, await self._get("get_contact", path))
+
+    async def contact_history(self, customer_id: str) -> list[ContactChange]:
+        path = _path("v1/customers", customer_id, "contact", "history")
+        body = await self._get("contact_history", path)
+        return parse_list(ContactChange, body, "changes")
+
+    # -- writes (never retried, except with an idempotency key) ---------------
 
     async def create_transaction(
         self, customer_id: str, account_id: str, transaction: NewTransaction
@@ -150,6 +178,42 @@ class CoreBankingClient:
         payload = json.loads(transaction.json(exclude_none=True))
         body = await self._call("create_transaction", "POST", path, payload=payload)
         return parse_model(Transaction, body)
+
+    async def create_challenge(self, customer_id: str, *, purpose: str, channel: str) -> Challenge:
+        """Core banking sends a one-time code to the phone or e-mail address on file."""
+        path = _path("v1/customers", customer_id, "challenges")
+        payload = {"purpose": purpose, "channel": channel}
+        body = await self._call("create_challenge", "POST", path, payload=payload)
+        return parse_model(Challenge, body)
+
+    async def verify_challenge(self, customer_id: str, challenge_id: str, code: str) -> Challenge:
+        """Check a code; a wrong one costs an attempt, so this is never retried."""
+        path = _path("v1/customers", customer_id, "challenges", challenge_id, "verify")
+        body = await self._call("verify_challenge", "POST", path, payload={"code": code})
+        return parse_model(Challenge, body)
+
+    async def update_contact(
+        self,
+        customer_id: str,
+        field: ContactFieldName,
+        value: str | PostalAddress,
+        *,
+        challenge_id: str,
+        idempotency_key: str,
+    ) -> ContactDetails:
+        """Change one contact field. Core banking replays a request with the same
+        ``idempotency_key`` and body instead of applying it again, so this write (and
+        only this kind) is retried like a read."""
+        path = _path("v1/customers", customer_id, "contact", field)
+        new_value = value.dict(exclude_none=True) if isinstance(value, PostalAddress) else value
+        body = await self._call(
+            "update_contact",
+            "PUT",
+            path,
+            payload={"value": new_value, "challenge_id": challenge_id},
+            idempotency_key=idempotency_key,
+        )
+        return parse_model(ContactDetails, body)
 
     # -- plumbing ------------------------------------------------------------
 
@@ -166,9 +230,13 @@ class CoreBankingClient:
         *,
         params: Mapping[str, Any] | None = None,
         payload: Any = None,
+        idempotency_key: str | None = None,
     ) -> Any:
-        """One logical call: attempts and backoff, all within the deadline."""
-        attempts = 1 + (self.retries if method in SAFE_METHODS else 0)
+        """One logical call: attempts and backoff, all within the deadline. Only safe
+        reads and writes carrying an idempotency key are attempted more than once."""
+        retried = method in SAFE_METHODS or idempotency_key is not None
+        attempts = 1 + (self.retries if retried else 0)
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.deadline_seconds
 
@@ -176,7 +244,7 @@ class CoreBankingClient:
             for attempt in range(1, attempts + 1):
                 timeout = min(self.timeout_seconds, max(deadline - loop.time(), 0.001))
                 try:
-                    return await self._attempt(method, path, params, payload, timeout)
+                    return await self._attempt(method, path, params, payload, timeout, headers)
                 except _Retryable as failure:
                     delay = self._delay(attempt)
                     if attempt == attempts or loop.time() + delay >= deadline:
@@ -210,10 +278,11 @@ class CoreBankingClient:
         params: Mapping[str, Any] | None,
         payload: Any,
         timeout: float,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         try:
             response = await self._http.request(
-                method, path, params=params, json=payload, timeout=timeout
+                method, path, params=params, json=payload, timeout=timeout, headers=headers
             )
         except httpx.TimeoutException as exc:
             raise _Retryable(f"timeout ({type(exc).__name__})") from None

@@ -112,3 +112,46 @@ class Application(_Model):
     submitted_at: datetime
     updated_at: datetime
     timeline: list[TimelineEntry] = []
+
+
+# -- contact details and one-time-code challenges ------------------------------------
+
+ContactFieldName = Literal["email", "phone", "postal_address"]
+
+
+class PostalAddress(_Model):
+    line1: str
+    line2: str | None = None
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+
+class ContactDetails(_Model):
+    email: str
+    phone: str
+    postal_address: PostalAddress
+    updated_at: datetime | None = None
+
+
+class ContactChange(_Model):
+    field: str
+    old_value: PostalAddress | str
+    new_value: PostalAddress | str
+    changed_at: datetime
+    challenge_id: str
+    idempotency_key: str
+
+
+class Challenge(_Model):
+    """A one-time code sent to a contact on file; ``sent_to`` is already masked."""
+
+    id: str
+    purpose: str
+    channel: Literal["sms", "email"]
+    sent_to: str
+    expires_at: datetime
+    attempts_remaining: int
+    verified: bool
+    verified_at: datetime | None = None
