@@ -1,0 +1,1 @@
+"""Personalised, explainable offers and nudges (engine, rules, replies, actions)."""
