@@ -41,6 +41,7 @@ class StackConfig:
     rasa_port: int = 5005
     core_database_url: str = f"sqlite:///{VAR / 'core_mock.sqlite3'}"
     core_api_key: str = "dev-core-banking-key"
+    profile_store_url: str = f"sqlite:///{VAR / 'profile_store.sqlite3'}"
     run_dir: Path = VAR
 
     @classmethod
@@ -54,6 +55,7 @@ class StackConfig:
             rasa_port=int(env.get("RASA_PORT", defaults.rasa_port)),
             core_database_url=env.get("CORE_MOCK_DATABASE_URL", defaults.core_database_url),
             core_api_key=env.get("CORE_MOCK_API_KEY", defaults.core_api_key),
+            profile_store_url=env.get("PROFILE_STORE_URL", defaults.profile_store_url),
         )
 
     @property
@@ -82,6 +84,7 @@ def services(config: StackConfig, model: Path) -> list[Service]:
     }
     actions_env = {
         "CORE_BANKING_URL": config.core_url,
+        "PROFILE_STORE_URL": config.profile_store_url,
         "CORE_BANKING_API_KEY": config.core_api_key,
         "SANIC_HOST": config.host,  # rasa-sdk binds to 0.0.0.0 unless told otherwise
     }

@@ -29,6 +29,7 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConf
         rasa_port=free_port(),
         core_database_url=f"sqlite:///{run_dir / 'core_mock.sqlite3'}",
         core_api_key="e2e-test-key",
+        profile_store_url=f"sqlite:///{run_dir / 'profile_store.sqlite3'}",
         run_dir=run_dir,
     )
     model = training.ensure_trained(RASA)
