@@ -18,6 +18,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.balance_memory import (
+    BalanceMemory,
+    greeting_name,
+    recall,
+    remember_account_type,
+    remembered_first,
+)
 from actions.clients.core_banking import CoreBankingClient, shared_core_banking_client
 from actions.clients.customer_calls import UnknownCustomer, with_customer
 from actions.clients.errors import CoreBankingError, NotFound
@@ -25,6 +32,7 @@ from actions.clients.models import Account, Customer
 from actions.identity import customer_id_for
 from actions.money import DEFAULT_LOCALE, format_money, locale_for
 from actions.settings import Settings, get_settings
+from actions.stores.profile_store import ProfileStore, shared_profile_store
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +69,7 @@ class Reply:
     variables: dict[str, str] = field(default_factory=dict)
     account_count: int = 0  # for the log line
     log_detail: str = ""
+    answered_type: str | None = None  # one account type answered: remembered for next time
 
 
 # -- reading the request from the tracker --------------------------------------------
@@ -142,11 +151,14 @@ def _describe_credit(account: Account, locale: str) -> str:
     return f"{balance}; {available} of your {format_money(account.credit_limit, locale)} limit"
 
 
-def balance_text(accounts: Sequence[Account], locale: str = DEFAULT_LOCALE) -> str:
+def balance_text(
+    accounts: Sequence[Account], locale: str = DEFAULT_LOCALE, name: str | None = None
+) -> str:
     lines = [describe_account(account, locale) for account in accounts]
     if len(lines) == 1:
-        return f"{lines[0]}."
-    return "Here are your balances:\n" + "\n".join(f"- {line}" for line in lines)
+        return f"Here you go, {name}: {lines[0]}." if name else f"{lines[0]}."
+    heading = f"Here are your balances, {name}:" if name else "Here are your balances:"
+    return heading + "\n" + "\n".join(f"- {line}" for line in lines)
 
 
 def select_account_payload(account_id: str) -> str:
@@ -169,9 +181,16 @@ def visible_accounts(accounts: Sequence[Account], account_type: str | None) -> l
 
 
 def compose_reply(
-    request: BalanceRequest, customer: Customer, accounts: Sequence[Account]
+    request: BalanceRequest,
+    customer: Customer,
+    accounts: Sequence[Account],
+    memory: BalanceMemory | None = None,
 ) -> Reply:
-    """Decide the answer from what core banking returned for this request."""
+    """Decide the answer from what core banking returned for this request.
+
+    With ``memory`` the answer greets the customer by name and, for a plain "my
+    balance", lists the account type they asked about last time first.
+    """
     if request.account_id:
         shown = visible_accounts(accounts, None)
         if not shown:
@@ -187,10 +206,14 @@ def compose_reply(
                 buttons=which_account_buttons(shown),
                 variables={"account_type_label": account_type_label(request.account_type)},
             )
+        if not request.account_type and memory is not None:
+            shown = remembered_first(shown, memory.last_account_type)
+    name = greeting_name(memory, customer) if memory is not None else None
     return Reply(
         log_event="balance.answered",
-        text=balance_text(shown, locale_for(customer.language)),
+        text=balance_text(shown, locale_for(customer.language), name),
         account_count=len(shown),
+        answered_type=shown[0].type if len({a.type for a in shown}) == 1 else None,
     )
 
 
@@ -212,9 +235,11 @@ class ActionCheckBalance(Action):
         self,
         client: CoreBankingClient | None = None,
         settings: Settings | None = None,
+        store: ProfileStore | None = None,
     ) -> None:
         self._client = client
         self._settings = settings
+        self._store = store
 
     def name(self) -> str:
         return "action_check_balance"
@@ -231,7 +256,12 @@ class ActionCheckBalance(Action):
         dispatcher.utter_message(
             text=reply.text, response=reply.response, buttons=reply.buttons, **reply.variables
         )
+        if request.customer_id and reply.answered_type:
+            await remember_account_type(self._profiles(), request.customer_id, reply.answered_type)
         return [SlotSet("account_id", None)]
+
+    def _profiles(self) -> ProfileStore:
+        return self._store or shared_profile_store()
 
     async def _reply_for(self, request: BalanceRequest) -> Reply:
         if request.customer_id is None:
@@ -250,7 +280,8 @@ class ActionCheckBalance(Action):
                 response=UTTER_UNAVAILABLE,
                 log_detail=f"error={type(exc).__name__}",
             )
-        return compose_reply(request, customer, accounts)
+        memory = await recall(self._profiles(), request.customer_id)
+        return compose_reply(request, customer, accounts, memory)
 
     async def _fetch(
         self, customer_id: str, account_id: str | None

@@ -184,3 +184,26 @@ def core_settings(live_core_url) -> Settings:
 async def live_client(core_settings) -> AsyncIterator[CoreBankingClient]:
     async with CoreBankingClient.from_settings(core_settings) as client:
         yield client
+
+
+# -- the profile store ----------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def isolated_profile_store(tmp_path, monkeypatch) -> Iterator[None]:
+    """Actions built without a store use the shared one: point it at a temporary file."""
+    from actions.stores import profile_store
+
+    monkeypatch.setenv("PROFILE_STORE_URL", f"sqlite:///{tmp_path / 'profile_store.sqlite3'}")
+    profile_store.close_shared_profile_store()
+    yield
+    profile_store.close_shared_profile_store()
+
+
+@pytest.fixture
+def profile_store(tmp_path):
+    from actions.stores.profile_store import ProfileStore
+
+    store = ProfileStore(f"sqlite:///{tmp_path / 'profiles.sqlite3'}")
+    yield store
+    store.close()

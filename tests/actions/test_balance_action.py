@@ -92,7 +92,7 @@ def test_action_name() -> None:
 async def test_all_accounts_one_line_each(action, bank, make_tracker, domain) -> None:
     [message], events = await run_action(action, make_tracker(), domain)
     lines = message["text"].splitlines()
-    assert lines[0] == "Here are your balances:"
+    assert lines[0] == "Here are your balances, Ali:"  # core banking's preferred name
     assert lines[1:] == [
         "- Everyday Checking ••••1234: $1,400.00 available (ledger balance $1,523.40; "
         "the difference is pending transactions)",
@@ -106,7 +106,7 @@ async def test_all_accounts_one_line_each(action, bank, make_tracker, domain) ->
 async def test_one_type_asked(action, bank, make_tracker, domain) -> None:
     tracker = make_tracker(entities={"account_type": "savings"}, slots={"account_type": "savings"})
     [message], _ = await run_action(action, tracker, domain)
-    assert message["text"] == "Rainy Day Savings ••••2222: $8,000.00 available."
+    assert message["text"] == "Here you go, Ali: Rainy Day Savings ••••2222: $8,000.00 available."
 
 
 async def test_several_of_a_type_asks_which_with_buttons(action, bank, make_tracker, domain):
@@ -139,7 +139,7 @@ async def test_chosen_account_answers_in_the_customer_locale(action, bank, make_
         slots={"account_type": "checking", "account_id": "ACC-00000022"},
     )
     [message], events = await run_action(action, tracker, domain)
-    assert message["text"] == "Euro Checking ••••5555: 900,00\xa0€ available."
+    assert message["text"] == "Here you go, Ali: Euro Checking ••••5555: 900,00\xa0€ available."
     assert events == RESET_ACCOUNT_ID
 
 
@@ -220,3 +220,44 @@ async def test_logs_name_events_and_ids_but_no_money_or_numbers(
     assert "balance.which_account customer=CUST-0002 type=checking" in logged
     for secret in ("1,400", "1400", "8000", "••••", "2222", "ACC-"):
         assert secret not in logged
+
+
+# -- personalised from the profile store ----------------------------------------------
+
+
+async def test_greets_by_the_name_in_the_profile(
+    fake_client, settings, profile_store, bank, make_tracker, domain
+):
+    await profile_store.update_preferences("CUST-0001", preferred_name="Allie")
+    action = ActionCheckBalance(client=fake_client, settings=settings, store=profile_store)
+    [message], _ = await run_action(action, make_tracker(), domain)
+    assert message["text"].splitlines()[0] == "Here are your balances, Allie:"
+
+
+async def test_remembers_the_account_type_asked_last_time(
+    fake_client, settings, profile_store, bank, make_tracker, domain
+):
+    action = ActionCheckBalance(client=fake_client, settings=settings, store=profile_store)
+    asked = make_tracker(
+        entities={"account_type": "credit_card"}, slots={"account_type": "credit_card"}
+    )
+    await run_action(action, asked, domain)
+    assert await profile_store.recall("CUST-0001", "last_account_type") == "credit_card"
+
+    [message], _ = await run_action(action, make_tracker(), domain)
+    lines = message["text"].splitlines()
+    assert lines[1].startswith("- Cashback Visa")  # last time's account comes first
+    assert len(lines) == 4  # and every account is still there
+
+
+async def test_a_profile_store_that_is_down_still_gets_a_balance(
+    fake_client, settings, bank, make_tracker, domain, tmp_path
+):
+    from actions.stores.profile_store import ProfileStore
+
+    broken = ProfileStore(f"sqlite:///{tmp_path / 'missing-dir' / 'x' / 'profiles.sqlite3'}")
+    broken.close()
+    (tmp_path / "missing-dir").write_text("a file where the directory should be")
+    action = ActionCheckBalance(client=fake_client, settings=settings, store=broken)
+    [message], _ = await run_action(action, make_tracker(), domain)
+    assert message["text"].splitlines()[0] == "Here are your balances, Ali:"
