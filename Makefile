@@ -12,7 +12,7 @@ export PYTHONPATH := $(CURDIR)
 RASA_DATA := --domain bot/domain --data nlu_data bot/stories bot/rules --config config.yml
 
 .PHONY: help env run test pytest validate conversation-tests train seed reset-data lint format lock clean \
-	bench-nlu eval-intents eval-sentiment bench-parse clinc-eval-data
+	bench-nlu eval-intents eval-sentiment bench-parse clinc-eval-data bench-actions
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -73,6 +73,10 @@ eval-sentiment: train ## Score the trained sentiment component and VADER on a te
 bench-parse: train ## Parse latency (p50/p95/p99 ms) of the trained model, one message at a time (OUT=)
 	$(call need,OUT,OUT=var/bench_parse.json)
 	@$(WITH_ENV) && "$$venv/bin/python" scripts/bench_parse.py --out "$(OUT)"
+
+bench-actions: ## Latency p50/p95 of the custom actions against a real core_mock (OUT=)
+	$(call need,OUT,OUT=var/bench_actions.json)
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/bench_actions.py --out "$(OUT)"
 
 lint: ## Lint and type-check (ruff, ruff format --check, mypy)
 	@$(WITH_ENV) && "$$venv/bin/ruff" check . && "$$venv/bin/ruff" format --check . && \
