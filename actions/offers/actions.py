@@ -197,6 +197,8 @@ class ActionSuggestOffer(_OfferAction):
             return [SlotSet(ACTIVE_OFFER, None)]
         code = outcome.shown.offer_code
         logger.info("offers.shown customer=%s offer=%s", customer_id, code)
+        if RULES_BY_CODE[code].kind == "nudge":
+            await store.record_nudge(customer_id, code, "chat", at=now)
         dispatcher.utter_message(
             response=replies.offer_response(code),
             **replies.offer_variables(outcome.shown.evidence.terms),

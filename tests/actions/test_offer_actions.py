@@ -9,6 +9,7 @@ shown or suppressed, must land in the profile store's audit log.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from rasa_sdk.events import SlotSet
@@ -208,3 +209,28 @@ async def test_no_offer_in_the_middle_of_a_form(deps, store, tracker_for):
     messages, events = await suggest(deps, tracker)
     assert messages == [] and events == []
     assert await store.offer_history("CUST-0003") == []
+
+
+async def test_a_shown_nudge_is_recorded_as_a_nudge_sent(deps, store, tracker_for):
+    from actions.offers.rules import month_start
+    from actions.offers.snapshot import AccountFacts, CustomerSnapshot, TransactionFacts
+
+    def spent(amount: str, category: str, months_back: int) -> TransactionFacts:
+        at = month_start(NOW, months_back) + timedelta(days=2)
+        return TransactionFacts("ACC-1", category, Decimal(amount), "USD", "posted", at)
+
+    class SpendingAction(ActionSuggestOffer):
+        async def snapshot(self, customer_id, now):  # a month of spending far above usual
+            checking = AccountFacts("ACC-1", "checking", "USD", Decimal("800.00"), None, "open")
+            spending = [spent("-1000.00", "shopping", k) for k in (1, 2, 3)]
+            return CustomerSnapshot(
+                customer_id, (checking,), (*spending, spent("-2000.00", "dining", 0))
+            )
+
+    await store.set_consent("CUST-0004", personalised_offers=True)
+    dispatcher = CollectingDispatcher()
+    events = await SpendingAction(**deps).run(dispatcher, tracker_for("CUST-0004"), {})
+
+    assert events == [SlotSet("active_offer", "savings_plan")]
+    [nudge] = await store.nudges_sent("CUST-0004")
+    assert (nudge.nudge_code, nudge.channel) == ("savings_plan", "chat")
