@@ -58,3 +58,23 @@ def test_cancel_mid_form_changes_nothing(say, core_api):
     assert "haven't been changed" in reply
     assert core_api.get(f"/v1/customers/{customer}/contact").json() == before
     assert "balance" in texts(say(customer, "what's my balance")).lower()
+
+
+def test_three_wrong_codes_lock_the_change_and_change_nothing(say, core_api, stack_config):
+    import httpx
+
+    customer = "CUST-0004"
+    before = core_api.get(f"/v1/customers/{customer}/contact").json()
+    say(customer, "I need to update my email")
+    assert "one-time code" in texts(say(customer, "dana.new.e2e@example.org"))
+    real = latest_code(core_api, customer)
+    wrong = "000000" if real != "000000" else "111111"
+
+    assert "isn't right" in texts(say(customer, wrong))
+    assert "isn't right" in texts(say(customer, wrong))
+    locked = texts(say(customer, wrong))
+
+    assert "locked" in locked and "nothing has been changed" in locked
+    assert core_api.get(f"/v1/customers/{customer}/contact").json() == before
+    tracker = httpx.get(f"{stack_config.rasa_url}/conversations/{customer}/tracker", timeout=30)
+    assert tracker.json()["slots"]["handoff_reason"] == "contact_change_locked"
