@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from actions.clients.models import Money
+from actions.money import DEFAULT_LOCALE, format_money
 from actions.offers.snapshot import CustomerSnapshot
 
 CENT = Decimal("0.01")
@@ -62,7 +64,11 @@ class OfferRule:
 
 
 def money_text(amount: Decimal, currency: str) -> str:
-    return f"{currency} {amount.quantize(CENT, ROUND_HALF_UP):,}"
+    """Money as the English replies show it everywhere else ("$4,612.40", "€20.00")."""
+    rounded = amount.quantize(CENT, ROUND_HALF_UP)
+    if not currency:
+        return f"{rounded:,}"
+    return format_money(Money(amount=rounded, currency=currency), DEFAULT_LOCALE)
 
 
 def month_start(now: datetime, months_back: int = 0) -> datetime:

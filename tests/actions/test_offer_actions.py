@@ -73,7 +73,7 @@ async def test_high_card_utilisation_shows_a_balance_transfer_with_personal_term
     messages, events = await suggest(deps, tracker_for("CUST-0003"))
     (message,) = messages
     assert message["response"] == "utter_offer_card_balance_transfer"
-    assert message["amount"] == "USD 4,612.40"
+    assert message["amount"] == "$4,612.40"
     assert message["utilisation_percent"] == "92"
     assert events == [SlotSet("active_offer", "card_balance_transfer")]
     history = await store.offer_history("CUST-0003")
@@ -147,7 +147,7 @@ async def test_explain_names_the_facts_the_rule_and_the_data_used(deps, store, t
     (message,) = dispatcher.messages
     assert message["response"] == "utter_offer_explanation"
     text = message["explanation"]
-    assert "USD 4,612.40, 92% of its USD 5,000.00 limit" in text
+    assert "$4,612.40, 92% of its $5,000.00 limit" in text
     assert "80% or more of its limit" in text
     assert "your credit limit" in text
     assert "never use your age, gender, nationality" in text

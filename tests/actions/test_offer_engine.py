@@ -304,8 +304,8 @@ def test_offer_variables_format_money_with_the_currency():
     evidence = rules.card_balance_transfer(snapshot([card("4612.40")]), NOW)
     assert evidence is not None
     variables = offer_variables(evidence.terms)
-    assert variables["amount"] == "USD 4,612.40"
-    assert variables["fee"] == "USD 138.37"
+    assert variables["amount"] == "$4,612.40"
+    assert variables["fee"] == "$138.37"
     assert variables["utilisation_percent"] == "92"
 
 
@@ -313,7 +313,7 @@ def test_explanation_names_the_facts_the_rule_and_the_data_used():
     evidence = rules.card_balance_transfer(snapshot([card("4612.40")]), NOW)
     rule = rules.RULES_BY_CODE["card_balance_transfer"]
     text = explanation_text(rule, evidence, evidence.data_used if evidence else ())
-    assert "92% of its USD 5,000.00 limit" in text
+    assert "92% of its $5,000.00 limit" in text
     assert "80% or more" in text
     assert "your credit limit" in text and "your account balances" in text
     assert "never use your age, gender, nationality" in text
