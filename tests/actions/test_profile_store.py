@@ -15,7 +15,6 @@ import logging
 import os
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -24,9 +23,8 @@ from typing import Any
 import psycopg2
 import pytest
 from sqlalchemy import create_engine as sa_create_engine
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from actions.settings import get_settings
 from actions.stores import (
@@ -38,6 +36,7 @@ from actions.stores import (
     shared_profile_store,
 )
 from actions.stores.profile_models import Base
+from tests.support import FakeClock, temporary_postgres_database
 
 POSTGRES_SERVER_URL = os.environ.get(
     "PROFILE_STORE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -56,43 +55,11 @@ TABLES = {
 }
 
 
-class FakeClock:
-    """A clock the tests move forward instead of sleeping."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-def _postgres_unavailable(reason: str) -> None:
-    if os.environ.get("REQUIRE_POSTGRES") == "1":
-        pytest.fail(f"PostgreSQL is required (REQUIRE_POSTGRES=1) but unavailable: {reason}")
-    pytest.skip(f"PostgreSQL unavailable: {reason}")
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh, uniquely named PostgreSQL database for this test session."""
-    server = sa_create_engine(POSTGRES_SERVER_URL, future=True, connect_args={"connect_timeout": 3})
-    name = f"profile_store_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        server.dispose()
-        _postgres_unavailable(str(exc.orig).strip())
-    url = make_url(POSTGRES_SERVER_URL).set(database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    with temporary_postgres_database(POSTGRES_SERVER_URL, "profile_store_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -8,23 +8,21 @@ postgresql tests are skipped, unless REQUIRE_POSTGRES=1, which makes them fail.
 
 import os
 import re
-import uuid
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Engine
 
 from core_mock.app import create_app
 from core_mock.models import Base
 from core_mock.seed import Dataset, SeedOptions, build_dataset, write_dataset
 from core_mock.settings import Settings
+from tests.support import FakeClock, temporary_postgres_database
 
 POSTGRES_SERVER_URL = os.environ.get(
     "CORE_MOCK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -35,45 +33,13 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 SMALL_SEED = SeedOptions(customers=8, months=2, seed=7, as_of=AS_OF)
 
 
-class FakeClock:
-    """A clock the tests move forward instead of sleeping."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-def _postgres_unavailable(reason: str) -> None:
-    if os.environ.get("REQUIRE_POSTGRES") == "1":
-        pytest.fail(f"PostgreSQL is required (REQUIRE_POSTGRES=1) but unavailable: {reason}")
-    pytest.skip(f"PostgreSQL unavailable: {reason}")
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh, uniquely named PostgreSQL database for this test session."""
-    server = sa_create_engine(POSTGRES_SERVER_URL, future=True, connect_args={"connect_timeout": 3})
-    name = f"core_mock_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        server.dispose()
-        _postgres_unavailable(str(exc.orig).strip())
-    # Test data is disposable: skip waiting for WAL flushes on commit (a per-connection setting).
-    url = make_url(POSTGRES_SERVER_URL).set(database=name)
-    url = url.update_query_dict({"options": "-c synchronous_commit=off"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    with temporary_postgres_database(
+        POSTGRES_SERVER_URL, "core_mock_test", options="-c synchronous_commit=off"
+    ) as url:
+        yield url
 
 
 @pytest.fixture(

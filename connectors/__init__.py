@@ -1,0 +1,1 @@
+"""Rasa input channels and the agent-handoff plumbing they share."""
