@@ -80,7 +80,7 @@ bench-actions: ## Latency p50/p95 of the custom actions against a real core_mock
 
 lint: ## Lint and type-check (ruff, ruff format --check, mypy)
 	@$(WITH_ENV) && "$$venv/bin/ruff" check . && "$$venv/bin/ruff" format --check . && \
-	  "$$venv/bin/mypy" actions connectors core_mock scripts
+	  "$$venv/bin/mypy" actions connectors core_mock scripts sqlstore
 
 format: ## Format the code with ruff
 	@$(WITH_ENV) && "$$venv/bin/ruff" format . && "$$venv/bin/ruff" check --fix .

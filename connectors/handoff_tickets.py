@@ -45,7 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
-from connectors.db import UTCDateTime, create_engine, ensure_sqlite_directory, is_memory_sqlite
+from sqlstore import UTCDateTime, create_engine, ensure_sqlite_directory, is_memory_sqlite
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeMeta, registry
 
-from actions.stores.db import UTCDateTime
+from sqlstore import UTCDateTime
 
 CUSTOMER_ID_LENGTH = 64
 LABEL_LENGTH = 50

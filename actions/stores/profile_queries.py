@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.stores.db import upsert
 from actions.stores.profile_models import (
     ConsentRow,
     InteractionRow,
@@ -33,6 +32,7 @@ from actions.stores.profile_records import (
     Profile,
     SentimentReading,
 )
+from sqlstore import upsert
 
 
 def load_profile(session: Session, customer_id: str) -> Profile:

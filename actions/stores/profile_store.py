@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 from actions.settings import Settings, get_settings
 from actions.stores import profile_queries as queries
 from actions.stores import profile_validation as check
-from actions.stores.db import create_engine, ensure_sqlite_directory, is_memory_sqlite
 from actions.stores.profile_models import Base
 from actions.stores.profile_records import (
     Interaction,
@@ -36,6 +35,7 @@ from actions.stores.profile_records import (
     Profile,
     SentimentReading,
 )
+from sqlstore import create_engine, ensure_sqlite_directory, is_memory_sqlite
 
 logger = logging.getLogger(__name__)
 

@@ -1,25 +1,32 @@
-"""Database plumbing of the connectors' stores: engine and UTC datetimes.
+"""SQL plumbing shared by the action server's stores and the connectors' stores.
 
-SQLite (a file under ``var/`` by default) or PostgreSQL, chosen by URL. Creating an
-engine does not connect; nothing here runs at import time. This mirrors
-``actions/stores/db.py`` on purpose: connectors do not import from ``actions``.
+Engine, UTC datetimes and upserts for SQLite (a file under ``var/`` by default) or
+PostgreSQL, chosen by URL. Creating an engine does not connect; nothing here runs at
+import time. ``core_mock`` keeps its own (it imports nothing of ours).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.engine import create_engine as sa_create_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
 
 class UTCDateTime(TypeDecorator):
-    """Stores aware datetimes as UTC and always returns aware UTC datetimes."""
+    """Stores aware datetimes as UTC and always returns aware UTC datetimes.
+
+    SQLite has no time zones and drops ``tzinfo``; PostgreSQL keeps it. Either way
+    callers only ever see ``datetime`` objects in UTC.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -63,8 +70,9 @@ def create_engine(database_url: str) -> Engine:
 def _configure_sqlite(engine: Engine) -> None:
     """Each transaction takes the write lock up front (BEGIN IMMEDIATE).
 
-    Writers (threads or processes) on the same file then queue for up to the busy
-    timeout instead of failing with "database is locked" when two upgrade at once.
+    Two stores (threads or processes) writing the same file then queue for up to
+    the busy timeout instead of failing with "database is locked" when both
+    upgrade from reading to writing at once.
     """
 
     @event.listens_for(engine, "connect")
@@ -83,3 +91,26 @@ def ensure_sqlite_directory(engine: Engine) -> None:
     database = engine.url.database
     if database:
         Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
+def upsert(
+    session: Session,
+    table: Table,
+    values: Mapping[str, Any],
+    *,
+    key: Iterable[str],
+    update: Iterable[str],
+) -> None:
+    """INSERT ``values``, or on a conflict of ``key`` UPDATE the ``update`` columns.
+
+    One atomic statement on both backends, so two writers creating the same row at
+    once cannot fail with a duplicate-key error.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={column: statement.excluded[column] for column in update},
+    )
+    session.execute(statement)
