@@ -10,9 +10,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -59,3 +60,24 @@ def temporary_postgres_database(
         with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
+
+
+# Parametrise a ``database_url`` fixture with these to run a store's tests on both backends.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def empty_database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_name: str, metadata: MetaData
+) -> str:
+    """An empty database (no tables of ``metadata``) on ``request.param``'s backend.
+
+    SQLite: a new file in a ``var/`` folder that does not exist yet. PostgreSQL: the
+    session's ``postgres_url`` fixture with the tables dropped.
+    """
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/var/{sqlite_name}"
+    url: str = request.getfixturevalue("postgres_url")
+    engine = create_engine(url, future=True)
+    metadata.drop_all(engine)
+    engine.dispose()
+    return url

@@ -36,7 +36,12 @@ from actions.stores import (
     shared_profile_store,
 )
 from actions.stores.profile_models import Base
-from tests.support import FakeClock, temporary_postgres_database
+from tests.support import (
+    BACKENDS,
+    FakeClock,
+    empty_database_url,
+    temporary_postgres_database,
+)
 
 POSTGRES_SERVER_URL = os.environ.get(
     "PROFILE_STORE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -62,16 +67,10 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database (no tables) on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/var/profile_store.sqlite3"
-    url: str = request.getfixturevalue("postgres_url")
-    engine = sa_create_engine(url, future=True)
-    Base.metadata.drop_all(engine)
-    engine.dispose()
-    return url
+    return empty_database_url(request, tmp_path, "profile_store.sqlite3", Base.metadata)
 
 
 @pytest.fixture

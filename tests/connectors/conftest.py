@@ -16,10 +16,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine as sa_create_engine
 
 from connectors.handoff_tickets import TicketStore, metadata
-from tests.support import FakeClock, temporary_postgres_database
+from tests.support import (
+    BACKENDS,
+    FakeClock,
+    empty_database_url,
+    temporary_postgres_database,
+)
 
 POSTGRES_SERVER_URL = os.environ.get(
     "HANDOFF_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -34,16 +38,10 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database (no tables) on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/var/handoff.sqlite3"
-    url: str = request.getfixturevalue("postgres_url")
-    engine = sa_create_engine(url, future=True)
-    metadata.drop_all(engine)
-    engine.dispose()
-    return url
+    return empty_database_url(request, tmp_path, "handoff.sqlite3", metadata)
 
 
 @pytest.fixture
