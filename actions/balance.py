@@ -7,6 +7,7 @@ without a tracker or a server.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -268,6 +269,8 @@ class ActionCheckBalance(Action):
             return Reply(log_event="balance.unauthenticated", response=UTTER_UNAUTHENTICATED)
         if request.account_id and not ACCOUNT_ID_PATTERN.fullmatch(request.account_id):
             return _refused()
+        # The profile store is read while core banking answers; recall() never raises.
+        remembered = asyncio.ensure_future(recall(self._profiles(), request.customer_id))
         try:
             customer, accounts = await self._fetch(request.customer_id, request.account_id)
         except UnknownCustomer:
@@ -280,8 +283,7 @@ class ActionCheckBalance(Action):
                 response=UTTER_UNAVAILABLE,
                 log_detail=f"error={type(exc).__name__}",
             )
-        memory = await recall(self._profiles(), request.customer_id)
-        return compose_reply(request, customer, accounts, memory)
+        return compose_reply(request, customer, accounts, await remembered)
 
     async def _fetch(
         self, customer_id: str, account_id: str | None
