@@ -33,7 +33,7 @@ class Settings:
     core_banking_timeout_seconds: float = 1.0
     core_banking_retries: int = 2
     core_banking_deadline_seconds: float = 2.0
-    identity_from_sender_id: bool = True
+    identity_from_sender_id: bool = False
     profile_store_url: str = "sqlite:///var/profile_store.sqlite3"
 
     def __post_init__(self) -> None:

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts import training  # noqa: E402
+from scripts import channel_env, training  # noqa: E402
 from scripts.stack import Service, Stack, StackError, rasa_model_loaded  # noqa: E402
 
 ROOT = training.ROOT
@@ -43,6 +44,7 @@ class StackConfig:
     core_api_key: str = "dev-core-banking-key"
     profile_store_url: str = f"sqlite:///{VAR / 'profile_store.sqlite3'}"
     run_dir: Path = VAR
+    demo_login: bool = True
 
     @classmethod
     def from_env(cls) -> StackConfig:
@@ -56,6 +58,7 @@ class StackConfig:
             core_database_url=env.get("CORE_MOCK_DATABASE_URL", defaults.core_database_url),
             core_api_key=env.get("CORE_MOCK_API_KEY", defaults.core_api_key),
             profile_store_url=env.get("PROFILE_STORE_URL", defaults.profile_store_url),
+            demo_login=env.get("BANK_DEMO_LOGIN", "true").strip().lower() in {"1", "true", "yes"},
         )
 
     @property
@@ -65,6 +68,11 @@ class StackConfig:
     @property
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        """The web channel: widget, demo page, HTTP/JSON messages."""
+        return f"{self.rasa_url}/webhooks/bank_web"
 
 
 def write_endpoints(config: StackConfig) -> Path:
@@ -114,6 +122,7 @@ def services(config: StackConfig, model: Path) -> list[Service]:
             health_url=f"{config.rasa_url}/status",
             is_ready=rasa_model_loaded,
             startup_timeout=300.0,
+            env=channel_env.web_channel_env(config.run_dir, config.demo_login),
         ),
     ]  # fmt: skip
 
@@ -124,8 +133,8 @@ def warm_up(config: StackConfig) -> None:
     started = time.monotonic()
     try:
         httpx.post(
-            f"{config.rasa_url}/webhooks/rest/webhook",
-            json={"sender": "stack-warm-up", "message": "hello"},
+            f"{config.web_url}/messages",
+            json={"visitor_id": f"visitor-{uuid.uuid4()}", "message": "hello"},
             timeout=60,
         ).raise_for_status()
     except httpx.HTTPError as error:
@@ -151,15 +160,21 @@ def banner(config: StackConfig, startup_seconds: float) -> str:
     return f"""
   The assistant is up ({startup_seconds:.0f} s from start to healthy). Ctrl-C stops everything.
 
-  Talk to the bot (REST channel; the sender is a demo customer id):
-    curl -s {config.rasa_url}/webhooks/rest/webhook \\
-         -H 'Content-Type: application/json' \\
-         -d '{{"sender": "CUST-0001", "message": "what is my balance"}}'
+  Chat on the demo bank page (demo login {"ON" if config.demo_login else "OFF"}):
+    {config.web_url}/demo
+
 
   Rasa HTTP API .......... {config.rasa_url}/status
   Core banking (OpenAPI) . {config.core_url}/docs   (X-API-Key: {config.core_api_key})
   Logs ................... {config.run_dir / 'log'}/
 """
+
+
+def build_widget() -> None:
+    """npm ci + build of widget/ when its sources changed; the chat still works without it."""
+    built = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_widget.py")], cwd=ROOT)
+    if built.returncode != 0:
+        print("[stack] the widget did not build: the demo page will not load", file=sys.stderr)
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
@@ -173,6 +188,7 @@ def run(config: StackConfig) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     started = time.monotonic()
     seed(config)
+    build_widget()
     model = training.ensure_trained(RASA)
     stack = Stack(services(config, model), log_dir=config.run_dir / "log")
     try:

@@ -23,6 +23,7 @@ import uvicorn
 from rasa_sdk import Tracker
 
 from actions.clients.core_banking import CoreBankingClient
+from actions.identity import CUSTOMER_ID_PATTERN
 from actions.settings import Settings
 from core_mock.app import create_app
 from core_mock.db import create_engine
@@ -55,7 +56,11 @@ def make_tracker() -> Callable[..., Tracker]:
         slots: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
         text: str = "what's my balance",
+        input_channel: str = "bank_web",
     ) -> Tracker:
+        if metadata is None and CUSTOMER_ID_PATTERN.fullmatch(sender_id):
+            # What the authenticated web channel sends for a signed-in customer.
+            metadata = {"customer_id": sender_id, "auth": "jwt"}
         parse_data = {
             "intent": {"name": intent, "confidence": 0.98},
             "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
@@ -65,7 +70,13 @@ def make_tracker() -> Callable[..., Tracker]:
         }
         events = [
             {"event": "action", "name": "action_listen"},
-            {"event": "user", "text": text, "parse_data": parse_data, "metadata": metadata or {}},
+            {
+                "event": "user",
+                "text": text,
+                "parse_data": parse_data,
+                "metadata": metadata or {},
+                "input_channel": input_channel,
+            },
         ]
         all_slots = {"account_type": None, "account_id": None, **(slots or {})}
         return Tracker(sender_id, all_slots, parse_data, events, False, None, {}, "action_listen")

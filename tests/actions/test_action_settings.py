@@ -14,7 +14,7 @@ def test_defaults_match_the_contract() -> None:
     assert settings.core_banking_timeout_seconds == 1.0
     assert settings.core_banking_retries == 2
     assert settings.core_banking_deadline_seconds == 2.0
-    assert settings.identity_from_sender_id is True
+    assert settings.identity_from_sender_id is False  # a client-chosen sender id is no identity
 
 
 def test_env_overrides() -> None:
@@ -25,14 +25,14 @@ def test_env_overrides() -> None:
             "CORE_BANKING_TIMEOUT_SECONDS": "0.4",
             "CORE_BANKING_RETRIES": "0",
             "CORE_BANKING_DEADLINE_SECONDS": "1.5",
-            "IDENTITY_FROM_SENDER_ID": "false",
+            "IDENTITY_FROM_SENDER_ID": "true",
         }
     )
     assert settings.core_banking_url == "https://core.example"
     assert settings.core_banking_timeout_seconds == 0.4
     assert settings.core_banking_retries == 0
     assert settings.core_banking_deadline_seconds == 1.5
-    assert settings.identity_from_sender_id is False
+    assert settings.identity_from_sender_id is True
 
 
 @pytest.mark.parametrize(

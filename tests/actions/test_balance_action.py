@@ -183,8 +183,22 @@ async def test_unidentified_user_gets_no_data(action, bank, make_tracker, domain
 async def test_sender_fallback_disabled(fake_client, settings, bank, make_tracker, domain):
     strict = dataclasses.replace(settings, identity_from_sender_id=False)
     action = ActionCheckBalance(client=fake_client, settings=strict)
-    [message], _ = await run_action(action, make_tracker(sender_id="CUST-0001"), domain)
+    anonymous = make_tracker(sender_id="CUST-0001", metadata={"auth": "anonymous"})
+    [message], _ = await run_action(action, anonymous, domain)
     assert message["response"] == "utter_balance_unauthenticated"
+
+
+async def test_spoofed_metadata_from_the_plain_rest_channel_is_ignored(
+    fake_client, settings, bank, make_tracker, domain
+):
+    strict = dataclasses.replace(settings, identity_from_sender_id=False)
+    action = ActionCheckBalance(client=fake_client, settings=strict)
+    spoofed = make_tracker(
+        sender_id="x", metadata={"customer_id": "CUST-0002"}, input_channel="rest"
+    )
+    [message], _ = await run_action(action, spoofed, domain)
+    assert message["response"] == "utter_balance_unauthenticated"
+    assert bank.requests == []
 
 
 async def test_metadata_identity_wins(action, bank, make_tracker, domain) -> None:

@@ -31,8 +31,15 @@ DOMAIN: dict[str, Any] = yaml.safe_load(
 
 def tracker(customer_id: str | None, slots: dict[str, Any], new: dict[str, Any]) -> Tracker:
     """The tracker the form's validation sees: ``new`` are this turn's slot candidates."""
+    identity = {"customer_id": customer_id, "auth": "jwt"} if customer_id else {"auth": "anonymous"}
     events: list[dict[str, Any]] = [
-        {"event": "user", "text": "...", "parse_data": {"intent": {"name": "x"}}}
+        {
+            "event": "user",
+            "text": "...",
+            "parse_data": {"intent": {"name": "x"}},
+            "metadata": identity,
+            "input_channel": "bank_web",
+        }
     ]
     events += [{"event": "slot", "name": k, "value": v} for k, v in new.items()]
     sender = customer_id or "web-visitor-1"

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from connectors.web_auth import TokenVerifier
+from connectors.web_demo import DemoLogin
+from connectors.web_messages import customer_conversation_id
 from scripts import training
+from scripts.channel_env import web_channel_env
 from scripts.dev import RASA, StackConfig, seed, services, warm_up
 from scripts.stack import Stack
 
@@ -54,17 +59,52 @@ def core_api(stack_config: StackConfig) -> Iterator[httpx.Client]:
         client.put("/admin/faults", json={"latency_ms": 0, "error_rate": 0.0})
 
 
-@pytest.fixture
-def say(stack_config: StackConfig):
-    """Send one message to the REST channel as `sender`; return the bot's replies."""
+def visitor_id_for(label: str) -> str:
+    """A stable anonymous visitor id per test label (so a test can continue its chat)."""
+    return f"visitor-{uuid.uuid5(uuid.NAMESPACE_URL, label)}"
 
-    def send(sender: str, message: str) -> list[dict]:
+
+@pytest.fixture(scope="session")
+def demo_login(stack_config: StackConfig) -> DemoLogin:
+    """Signs tokens the way the bank's login would (the stack's development key pair)."""
+    env = web_channel_env(stack_config.run_dir, demo_login=True)
+    verifier = TokenVerifier.from_key_file(
+        env["BANK_WEB_JWT_ALGORITHM"],
+        env["BANK_WEB_JWT_KEY_FILE"],
+        env["BANK_WEB_JWT_ISSUER"],
+        env["BANK_WEB_JWT_AUDIENCE"],
+    )
+    return DemoLogin.from_key_file(env["BANK_DEMO_SIGNING_KEY_FILE"], verifier)
+
+
+@pytest.fixture
+def conversation_id():
+    """The Rasa conversation (sender) id the web channel uses for `who`."""
+
+    def find(who: str) -> str:
+        if who.startswith("CUST-"):
+            return customer_conversation_id(who)
+        return visitor_id_for(who)
+
+    return find
+
+
+@pytest.fixture
+def say(stack_config: StackConfig, demo_login: DemoLogin):
+    """Send one message over the web channel's HTTP API and return the bot's replies:
+    as the signed-in customer when `who` is a customer id, else as an anonymous visitor."""
+
+    def send(who: str, message: str) -> list[dict]:
+        body: dict[str, str] = {"message": message}
+        headers = {}
+        if who.startswith("CUST-"):
+            headers["Authorization"] = f"Bearer {demo_login.mint(who)}"
+        else:
+            body["visitor_id"] = visitor_id_for(who)
         response = httpx.post(
-            f"{stack_config.rasa_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": message},
-            timeout=30,
+            f"{stack_config.web_url}/messages", json=body, headers=headers, timeout=30
         )
         response.raise_for_status()
-        return response.json()
+        return response.json()["messages"]
 
     return send

@@ -60,7 +60,9 @@ def test_cancel_mid_form_changes_nothing(say, core_api):
     assert "balance" in texts(say(customer, "what's my balance")).lower()
 
 
-def test_three_wrong_codes_lock_the_change_and_change_nothing(say, core_api, stack_config):
+def test_three_wrong_codes_lock_the_change_and_change_nothing(
+    say, core_api, stack_config, conversation_id
+):
     import httpx
 
     customer = "CUST-0004"
@@ -76,5 +78,7 @@ def test_three_wrong_codes_lock_the_change_and_change_nothing(say, core_api, sta
 
     assert "locked" in locked and "nothing has been changed" in locked
     assert core_api.get(f"/v1/customers/{customer}/contact").json() == before
-    tracker = httpx.get(f"{stack_config.rasa_url}/conversations/{customer}/tracker", timeout=30)
+    tracker = httpx.get(
+        f"{stack_config.rasa_url}/conversations/{conversation_id(customer)}/tracker", timeout=30
+    )
     assert tracker.json()["slots"]["handoff_reason"] == "contact_change_locked"

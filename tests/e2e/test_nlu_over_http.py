@@ -49,20 +49,21 @@ def test_nonsense_and_other_topics_are_rejected(stack_config):
         assert parse(stack_config, text)["intent"]["name"] in {"out_of_scope", "nlu_fallback"}
 
 
-def slots(stack_config, sender: str) -> dict:
-    tracker = httpx.get(f"{stack_config.rasa_url}/conversations/{sender}/tracker", timeout=30)
+def slots(stack_config, conversation: str) -> dict:
+    url = f"{stack_config.rasa_url}/conversations/{conversation}/tracker"
+    tracker = httpx.get(url, timeout=30)
     tracker.raise_for_status()
     return tracker.json()["slots"]
 
 
-def test_language_and_sentiment_reach_the_conversation_slots(stack_config, say):
+def test_language_and_sentiment_reach_the_conversation_slots(stack_config, say, conversation_id):
     sender = "nlu-slots-1"
     say(sender, "hola, quiero saber el saldo de mi cuenta de ahorros")
     say(sender, "ok")  # too short to tell: the conversation stays in Spanish
-    assert slots(stack_config, sender)["language"] == "es"
+    assert slots(stack_config, conversation_id(sender))["language"] == "es"
 
     say(sender, "this is ridiculous, my card was declined again and nobody helps me!!")
-    after = slots(stack_config, sender)
+    after = slots(stack_config, conversation_id(sender))
     assert after["language"] == "en"
     assert after["sentiment"] == "negative"
     assert after["negative_turns"] == 1

@@ -1,0 +1,80 @@
+"""Settings of the web channel, read from its credentials section and checked at start."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from connectors.web_auth import ChannelConfigError, TokenVerifier
+from connectors.web_demo import DemoLogin
+
+WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class WebChannelConfig:
+    verifier: TokenVerifier
+    cors_allowed_origins: list[str] | str | None
+    demo_login: DemoLogin | None
+    widget_dir: Path = WIDGET_DIR
+
+    @classmethod
+    def from_credentials(cls, credentials: Mapping[str, Any] | None) -> WebChannelConfig:
+        settings = dict(credentials or {})
+        verifier = TokenVerifier.from_key_file(
+            algorithm=_required(settings, "jwt_algorithm").upper(),
+            key_file=_required(settings, "jwt_key_file"),
+            issuer=_required(settings, "jwt_issuer"),
+            audience=_required(settings, "jwt_audience"),
+            leeway_seconds=_integer(settings, "jwt_leeway_seconds", 30),
+        )
+        demo_login = None
+        if _boolean(settings, "demo_login"):
+            key_file = _required(settings, "demo_signing_key_file")
+            demo_login = DemoLogin.from_key_file(key_file, verifier)
+        widget_dir = Path(str(settings.get("widget_dir") or WIDGET_DIR))
+        return cls(verifier, _origins(settings.get("cors_allowed_origins")), demo_login, widget_dir)
+
+
+def _required(settings: Mapping[str, Any], key: str) -> str:
+    value = settings.get(key)
+    if value is None or not str(value).strip():
+        raise ChannelConfigError(f"connectors.web.BankWebInput: {key} is required")
+    return str(value).strip()
+
+
+def _integer(settings: Mapping[str, Any], key: str, default: int) -> int:
+    value = settings.get(key)
+    if value is None or str(value).strip() == "":
+        return default
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ChannelConfigError(
+            f"connectors.web.BankWebInput: {key} must be a whole number"
+        ) from None
+
+
+def _boolean(settings: Mapping[str, Any], key: str) -> bool:
+    value = settings.get(key)
+    if isinstance(value, bool):
+        return value
+    text = str(value if value is not None else "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ChannelConfigError(f"connectors.web.BankWebInput: {key} must be true or false")
+
+
+def _origins(value: object) -> list[str] | str | None:
+    """``*``, a comma-separated list, or nothing (same origin only)."""
+    text = str(value or "").strip()
+    if text == "*":
+        return "*"
+    origins = [origin.strip().rstrip("/") for origin in text.split(",") if origin.strip()]
+    return origins or None

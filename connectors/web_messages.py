@@ -1,0 +1,125 @@
+"""The web channel's wire format, as pure functions (docs/channels/web-and-mobile.md).
+
+Conversation ids, what a client may put in a message, the ``Message`` the widget
+renders, and the transcript rebuilt from a conversation's tracker events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+MAX_MESSAGE_CHARS = 2_000
+MAX_CLIENT_FIELD_CHARS = 64
+MAX_DISPLAY_TEXT_CHARS = 200
+TRANSCRIPT_LIMIT = 100
+CLIENT_METADATA_KEYS = ("locale", "client")
+VISITOR_ID = re.compile(r"visitor-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class MessageInvalid(ValueError):
+    """What the client sent is not a message we can take."""
+
+    code = "message_invalid"
+
+    def as_json(self) -> dict[str, dict[str, str]]:
+        return {"error": {"code": self.code, "message": str(self)}}
+
+
+def customer_conversation_id(customer_id: str) -> str:
+    """One conversation per customer, whatever the device: derived, not chosen by a client."""
+    return "web-" + hashlib.sha256(customer_id.encode()).hexdigest()[:24]
+
+
+def new_visitor_id() -> str:
+    return f"visitor-{uuid.uuid4()}"
+
+
+def visitor_conversation_id(claimed: object) -> str:
+    """The visitor's own id when it is well formed, a fresh one otherwise."""
+    if isinstance(claimed, str) and VISITOR_ID.fullmatch(claimed):
+        return claimed
+    return new_visitor_id()
+
+
+def message_text(data: object) -> str:
+    """The text of an incoming ``{"message": ...}``, or ``MessageInvalid``."""
+    text = data.get("message") if isinstance(data, Mapping) else None
+    if not isinstance(text, str) or not text.strip():
+        raise MessageInvalid("Please type a message.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise MessageInvalid(f"Messages can be at most {MAX_MESSAGE_CHARS:,} characters long.")
+    return text.strip()
+
+
+def client_metadata(data: object) -> dict[str, str]:
+    """The few metadata keys a client may set; everything else (identity!) is dropped."""
+    raw = data.get("metadata") if isinstance(data, Mapping) else None
+    if not isinstance(raw, Mapping):
+        return {}
+    kept = {
+        key: raw[key][:MAX_CLIENT_FIELD_CHARS]
+        for key in CLIENT_METADATA_KEYS
+        if isinstance(raw.get(key), str)
+    }
+    display = raw.get("display_text")
+    if isinstance(display, str) and display.strip():
+        kept["display_text"] = display.strip()[:MAX_DISPLAY_TEXT_CHARS]
+    return kept
+
+
+def bot_message(response: Mapping[str, Any], message_id: str | None = None) -> dict[str, Any]:
+    """A ``Message`` from one bot response (Rasa's ``text``/``buttons``/``image``/``custom``)."""
+    message: dict[str, Any] = {
+        "id": message_id or uuid.uuid4().hex,
+        "sender": "bot",
+        "text": response.get("text") or "",
+        "timestamp": response.get("timestamp") or time.time(),
+    }
+    buttons = [
+        {"title": str(button["title"]), "payload": str(button["payload"])}
+        for button in response.get("buttons") or response.get("quick_replies") or []
+        if isinstance(button, Mapping) and button.get("title") and button.get("payload")
+    ]
+    if buttons:
+        message["buttons"] = buttons
+    custom = response.get("custom")
+    if isinstance(custom, Mapping) and isinstance(custom.get("link"), str):
+        message["link"] = custom["link"]
+    for key in ("image", "custom"):
+        if response.get(key):
+            message[key] = response[key]
+    return message
+
+
+def customer_message(
+    text: str, metadata: Mapping[str, Any], timestamp: float, message_id: str | None = None
+) -> dict[str, Any]:
+    """A ``Message`` for what the customer said (a button shows its title, not its payload)."""
+    display = metadata.get("display_text") if text.startswith("/") else None
+    return {
+        "id": message_id or uuid.uuid4().hex,
+        "sender": "customer",
+        "text": display if isinstance(display, str) and display else text,
+        "timestamp": timestamp,
+    }
+
+
+def transcript(events: Iterable[Mapping[str, Any]], limit: int = TRANSCRIPT_LIMIT) -> list[dict]:
+    """The conversation's last ``limit`` messages, from its tracker events (as dicts)."""
+    messages: list[dict[str, Any]] = []
+    for index, event in enumerate(events):
+        kind, timestamp = event.get("event"), float(event.get("timestamp") or 0.0)
+        message_id = f"evt-{timestamp:.6f}-{index}"
+        if kind == "user" and event.get("text"):
+            metadata = event.get("metadata") or {}
+            messages.append(customer_message(event["text"], metadata, timestamp, message_id))
+        elif kind == "bot" and (event.get("text") or event.get("data")):
+            response = {**(event.get("data") or {}), "text": event.get("text")}
+            response["timestamp"] = timestamp
+            messages.append(bot_message(response, message_id))
+    return messages[-limit:]
