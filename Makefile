@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)
 
 RASA_DATA := --domain bot/domain --data nlu_data bot/stories bot/rules --config config.yml
 
-.PHONY: help env run test pytest validate conversation-tests train seed reset-data lint format lock clean \
+.PHONY: help env widget chat run test pytest validate conversation-tests train seed reset-data lint format lock clean \
 	bench-nlu eval-intents eval-sentiment bench-parse clinc-eval-data bench-actions
 
 help: ## Show this help
@@ -20,13 +20,21 @@ help: ## Show this help
 env: ## Create or reuse the Python 3.10 environment (reinstalls only when requirements.lock changes)
 	@bash $(ENSURE_ENV) >/dev/null
 
+widget: ## Build the chat widget (widget/ -> widget/dist) with npm when its sources changed
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/build_widget.py
+
+chat: ## Chat in the terminal over the web channel, like the mobile app (CUSTOMER=CUST-0001 for the demo login)
+	@$(WITH_ENV) && "$$venv/bin/python" scripts/chat_client.py $(if $(CUSTOMER),--demo-customer $(CUSTOMER),)
+
 run: ## Start the whole assistant on localhost (seeds data and trains the model when needed)
 	@$(WITH_ENV) && "$$venv/bin/python" scripts/dev.py run
 
-test: ## Run the whole suite: rasa data validate, pytest, Rasa conversation tests
+test: ## Run the whole suite: rasa data validate, pytest (browser tests included), Rasa conversation tests
 	@$(WITH_ENV) && \
 	  echo "== rasa data validate" && "$$venv/bin/rasa" data validate $(RASA_DATA) --fail-on-warnings && \
 	  echo "== train (only if config or data changed)" && "$$venv/bin/python" scripts/dev.py train && \
+	  echo "== widget (npm ci + build when its sources changed)" && "$$venv/bin/python" scripts/build_widget.py && \
+	  echo "== browser (Debian chromium)" && bash scripts/ensure_browser.sh && \
 	  echo "== pytest" && "$$venv/bin/python" -m pytest && \
 	  echo "== rasa conversation tests" && "$$venv/bin/python" scripts/dev.py conversation-tests
 
