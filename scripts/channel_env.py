@@ -1,6 +1,6 @@
 """Development settings for the channels in bot/credentials.yml, as environment variables.
 
-A deployment sets these itself (its own keys and secrets). For `make run` and the
+A deployment sets these itself (its own keys, secrets and Twilio auth token). For `make run` and the
 end-to-end tests, the web channel verifies RS256 tokens with a key pair generated once
 under ``<run_dir>/keys/`` and, because the demo flag is on, the demo login signs with
 its private half.
@@ -56,4 +56,17 @@ def web_channel_env(run_dir: Path, demo_login: bool, cors_origins: str = "") -> 
         "BANK_WEB_CORS_ORIGINS": cors_origins,
         "BANK_DEMO_LOGIN": "true" if demo_login else "false",
         "BANK_DEMO_SIGNING_KEY_FILE": str(pair.private_key_file) if demo_login else "",
+    }
+
+
+def voice_channel_env(core_url: str, core_api_key: str) -> dict[str, str]:
+    """Development values for the voice channel (docs/channels/voice.md)."""
+    return {
+        "TWILIO_AUTH_TOKEN": "dev-twilio-auth-token",
+        "BANK_VOICE_PUBLIC_URL": "",
+        "BANK_VOICE_CORE_BANKING_URL": core_url,
+        "BANK_VOICE_CORE_BANKING_API_KEY": core_api_key,
+        "BANK_VOICE_VOICE": "Polly.Joanna-Neural",
+        "BANK_VOICE_SSML": "true",
+        "BANK_VOICE_RESPONSE_BUDGET_SECONDS": "8",
     }

@@ -122,7 +122,10 @@ def services(config: StackConfig, model: Path) -> list[Service]:
             health_url=f"{config.rasa_url}/status",
             is_ready=rasa_model_loaded,
             startup_timeout=300.0,
-            env=channel_env.web_channel_env(config.run_dir, config.demo_login),
+            env={
+                **channel_env.web_channel_env(config.run_dir, config.demo_login),
+                **channel_env.voice_channel_env(config.core_url, config.core_api_key),
+            },
         ),
     ]  # fmt: skip
 
