@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.handoff_tickets import TicketStore, metadata
+from connectors.handoff import TicketStore, metadata
 from tests.support import (
     BACKENDS,
     FakeClock,

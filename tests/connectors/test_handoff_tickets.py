@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import inspect, select
 
-from connectors.handoff_tickets import (
+from connectors.handoff import (
     AlreadyClaimed,
     NotClaimant,
     Ticket,
@@ -372,3 +372,36 @@ async def test_logs_carry_event_names_and_ids_only(
         stored = connection.execute(select(tickets.c.outcome)).scalars().all()
     engine.dispose()
     assert "card blocked, Ali Morgan reassured" in stored
+
+
+async def test_a_database_from_before_kinds_and_channels_is_upgraded_in_place(
+    database_url: str, store: TicketStore
+) -> None:
+    engine = sa_create_engine(database_url, future=True)
+    if engine.dialect.name == "sqlite":
+        Path(str(engine.url.database)).parent.mkdir(parents=True, exist_ok=True)
+    key = "SERIAL PRIMARY KEY" if engine.dialect.name == "postgresql" else "INTEGER PRIMARY KEY"
+    with engine.begin() as connection:  # the first release's tables, with one open ticket
+        connection.exec_driver_sql(
+            f"CREATE TABLE handoff_tickets (id {key}, conversation_id VARCHAR(128)"
+            " NOT NULL, customer_id VARCHAR(128), status VARCHAR(10) NOT NULL, priority INTEGER"
+            " NOT NULL, reason VARCHAR(50) NOT NULL, language VARCHAR(12) NOT NULL, context JSON"
+            " NOT NULL, claimed_by VARCHAR(128), created_at TIMESTAMP NOT NULL, claimed_at"
+            " TIMESTAMP, closed_at TIMESTAMP, outcome TEXT)"
+        )
+        connection.exec_driver_sql(
+            f"CREATE TABLE handoff_ticket_messages (id {key}, ticket_id INTEGER NOT"
+            " NULL REFERENCES handoff_tickets (id), sender VARCHAR(10) NOT NULL, text TEXT NOT"
+            " NULL, created_at TIMESTAMP NOT NULL)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO handoff_tickets (id, conversation_id, status, priority, reason, language,"
+            " context, created_at) VALUES (1, 'conv-old', 'queued', 30, 'customer_request', 'en',"
+            " '{}', '2026-11-28 11:00:00')"
+        )
+    old = await store.get(1)
+    assert (old.kind, old.channel, old.synced_until) == ("live", None, None)
+    await store.add_message(1, "agent", "hello", delivery="pending")
+    columns = {c["name"] for c in inspect(engine).get_columns("handoff_ticket_messages")}
+    assert {"delivery", "external_id"} <= columns
+    engine.dispose()
