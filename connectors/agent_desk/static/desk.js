@@ -42,7 +42,7 @@ function el(tag, text, className) {
 function reasonLabel(reason) { return REASONS[reason] || reason.replace(/_/g, " "); }
 
 function waited(seconds) {
-  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 60) return "under a minute";
   const minutes = Math.floor(seconds / 60);
   return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
@@ -117,13 +117,12 @@ function stopPolling() { if (state.timer) clearTimeout(state.timer); state.timer
 async function refreshQueue() {
   const data = await api("GET", "/desk/api/queue");
   state.tickets = data.tickets;
-  const key = JSON.stringify(data.tickets.map((t) => [t.id, t.status, t.claimed_by, Math.floor(t.waiting_seconds / 60)]))
-    + state.selected;
-  if (key === state.queueKey) return;
-  state.queueKey = key;
-  renderQueue();
+  const key = JSON.stringify([state.selected, data.tickets.map((t) =>
+    [t.id, t.status, t.claimed_by, waited(t.waiting_seconds)])]);
+  if (key !== state.queueKey) { state.queueKey = key; renderQueue(); }
   const current = state.tickets.find((t) => t.id === state.selected);
-  if (state.ticket && current && current.status !== state.ticket.status) await loadTicket(state.selected, false);
+  const status = current ? current.status : "closed";
+  if (state.ticket && status !== state.ticket.status) await loadTicket(state.selected, false);
 }
 
 function renderQueue() {
@@ -324,6 +323,7 @@ async function claim() {
   try {
     await api("POST", `/desk/api/tickets/${state.selected}/claim`);
     await loadTicket(state.selected, false);
+    await refreshQueue();
     ($("reply").hidden ? $("close") : $("reply-text")).focus();
   } catch (error) {
     $("ticket-error").textContent = error.message;
@@ -365,6 +365,7 @@ async function confirmClose(event) {
     $("close-dialog").close();
     $("close-note").value = "";
     await loadTicket(state.selected, false);
+    await refreshQueue();
     $("ticket-status").focus();
   } catch (error) {
     $("close-error").textContent = error.message;
