@@ -88,11 +88,18 @@ def bot_message(response: Mapping[str, Any], message_id: str | None = None) -> d
     if buttons:
         message["buttons"] = buttons
     custom = response.get("custom")
-    if isinstance(custom, Mapping) and isinstance(custom.get("link"), str):
-        message["link"] = custom["link"]
-    for key in ("image", "custom"):
-        if response.get(key):
-            message[key] = response[key]
+    if isinstance(custom, Mapping):
+        custom = dict(custom)
+        agent = custom.pop("agent_name", None)
+        if isinstance(agent, str) and agent.strip():  # a person from the bank (handoff)
+            message["sender"], message["agent_name"] = "agent", agent.strip()[:64]
+        custom.pop("handoff", None)
+        if isinstance(custom.get("link"), str):
+            message["link"] = custom.pop("link")
+        if custom:
+            message["custom"] = custom
+    if response.get("image"):
+        message["image"] = response["image"]
     return message
 
 

@@ -94,3 +94,15 @@ def test_transcript_from_tracker_events_in_order_and_limited() -> None:
     ]
     assert len({m["id"] for m in messages}) == 4
     assert [m["text"] for m in transcript(events, limit=2)] == ["Savings", "$12.00"]
+
+
+def test_an_agent_reply_is_from_the_agent_by_name() -> None:
+    message = bot_message({"text": "Hi, I'm Ava.", "custom": {"agent_name": "Ava"}})
+    assert (message["sender"], message["agent_name"]) == ("agent", "Ava")
+    assert "custom" not in message
+    note = bot_message({"text": "You're back with the assistant.", "custom": {"handoff": "closed"}})
+    assert note["sender"] == "bot" and "custom" not in note
+    linked = bot_message(
+        {"text": "Rates", "custom": {"link": "https://bank.example/rates", "x": 1}}
+    )
+    assert linked["link"] == "https://bank.example/rates" and linked["custom"] == {"x": 1}

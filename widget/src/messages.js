@@ -40,13 +40,16 @@ export function messageNode(message, { titleFor, onButton, interactive }) {
   if (!fromCustomer && message.image && isSafeUrl(message.image)) {
     bubble.append(h("img", { className: "bc-image", src: message.image, alt: "" }));
   }
-  const who = fromCustomer ? "You" : "Assistant";
+  const fromAgent = message.sender === "agent";
+  const agentLabel = `${message.agent_name || "Our team"} (bank staff)`;
+  const who = fromCustomer ? "You" : fromAgent ? agentLabel : "Assistant";
+  const kind = fromCustomer ? "bc-from-customer" : fromAgent ? "bc-from-bot bc-from-agent" : "bc-from-bot";
   const row = h(
     "div",
-    {
-      className: `bc-message ${fromCustomer ? "bc-from-customer" : "bc-from-bot"}`,
-      "data-message-id": message.id,
-    },
+    { className: `bc-message ${kind}`, "data-message-id": message.id },
+    fromAgent
+      ? h("span", { className: "bc-agent-name", "aria-hidden": "true" }, agentLabel)
+      : null,
     h("span", { className: "bc-visually-hidden" }, `${who}: `),
     bubble,
   );
