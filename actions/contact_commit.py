@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import contact_values as values
@@ -119,7 +119,10 @@ class ActionFinishContactChange(_ContactAction):
             await audit(self._store, customer_id, finish.outcome)
         events = reset_events()
         if finish.outcome == "locked":
-            events.append(SlotSet("handoff_reason", HANDOFF_REASON))
+            events += [
+                SlotSet("handoff_reason", HANDOFF_REASON),
+                FollowupAction("action_hand_over"),
+            ]
         return events
 
     async def _finish(self, tracker: Tracker, customer_id: str | None) -> Finish:

@@ -1,10 +1,10 @@
-"""Two low-confidence turns in a row: offer the likely topics instead of asking again.
+"""Two low-confidence turns in a row: a person takes over instead of a second "rephrase".
 
 ``action_handle_low_confidence`` answers every ``nlu_fallback``. The first time it asks
 the customer to rephrase (``utter_default``). When the previous message was not
-understood either, it offers buttons for up to three banking topics the classifier
-ranked highest across both messages, plus "talk to a person", so nobody is stuck
-rephrasing forever.
+understood either, it hands the conversation to a person (``action_hand_over``, reason
+``not_understood``); the banking topics the classifier ranked highest across both
+messages go into the ticket, so the agent sees what the customer probably means.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff.reasons import NOT_UNDERSTOOD
 
 FALLBACK_INTENT = "nlu_fallback"
 MAX_TOPICS = 3
@@ -48,7 +50,6 @@ TOPIC_LABELS = {
     "bereavement": "A bereavement",
     "apply_for_product": "Open an account or apply",
 }
-HUMAN_BUTTON = {"title": "Talk to a person", "payload": "/request_human"}
 
 
 def likely_topics(rankings: Iterable[list[dict[str, Any]]], limit: int = MAX_TOPICS) -> list[str]:
@@ -62,10 +63,10 @@ def likely_topics(rankings: Iterable[list[dict[str, Any]]], limit: int = MAX_TOP
     return sorted(scores, key=lambda name: -scores[name])[:limit]
 
 
-def topic_buttons(intents: list[str]) -> list[dict[str, str]]:
-    return [{"title": TOPIC_LABELS[name], "payload": f"/{name}"} for name in intents] + [
-        HUMAN_BUTTON
-    ]
+def likely_topic_labels(tracker: Tracker) -> list[str]:
+    """What the last two messages most probably were about, in the customer's words."""
+    rankings = [p.get("intent_ranking") or [] for p in recent_user_parses(tracker, 2)]
+    return [TOPIC_LABELS[name] for name in likely_topics(rankings)]
 
 
 def recent_user_parses(tracker: Tracker, n: int) -> list[dict[str, Any]]:
@@ -77,7 +78,7 @@ def recent_user_parses(tracker: Tracker, n: int) -> list[dict[str, Any]]:
 
 
 class ActionHandleLowConfidence(Action):
-    """Rephrase once; on the second misunderstanding in a row, offer likely topics."""
+    """Rephrase once; on the second misunderstanding in a row, hand over to a person."""
 
     def name(self) -> str:
         return "action_handle_low_confidence"
@@ -93,9 +94,4 @@ class ActionHandleLowConfidence(Action):
         if previous_intent != FALLBACK_INTENT:
             dispatcher.utter_message(response="utter_default")
             return []
-        rankings = [p.get("intent_ranking") or [] for p in (latest, *previous)]
-        topics = likely_topics(rankings)
-        dispatcher.utter_message(
-            response="utter_offer_likely_topics", buttons=topic_buttons(topics)
-        )
-        return []
+        return [SlotSet("handoff_reason", NOT_UNDERSTOOD), FollowupAction("action_hand_over")]

@@ -35,6 +35,9 @@ class Settings:
     core_banking_deadline_seconds: float = 2.0
     identity_from_sender_id: bool = False
     profile_store_url: str = "sqlite:///var/profile_store.sqlite3"
+    handoff_desk_url: str = "http://127.0.0.1:8900"
+    handoff_service_token: str = "dev-handoff-service-token"  # noqa: S105 (development default)
+    handoff_timeout_seconds: float = 3.0
 
     def __post_init__(self) -> None:
         _check_url("CORE_BANKING_URL", self.core_banking_url)
@@ -44,6 +47,10 @@ class Settings:
         _check_range("CORE_BANKING_RETRIES", self.core_banking_retries, 0, 10)
         _check_range("CORE_BANKING_DEADLINE_SECONDS", self.core_banking_deadline_seconds, 0.01, 120)
         _check_database_url("PROFILE_STORE_URL", self.profile_store_url)
+        _check_url("HANDOFF_DESK_URL", self.handoff_desk_url)
+        if len(self.handoff_service_token.strip()) < 16:
+            raise SettingsError("HANDOFF_SERVICE_TOKEN must be at least 16 characters")
+        _check_range("HANDOFF_TIMEOUT_SECONDS", self.handoff_timeout_seconds, 0.1, 10)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -71,6 +78,13 @@ class Settings:
                 "IDENTITY_FROM_SENDER_ID", _bool, defaults.identity_from_sender_id
             ),
             profile_store_url=read("PROFILE_STORE_URL", _database_url, defaults.profile_store_url),
+            handoff_desk_url=read("HANDOFF_DESK_URL", _text, defaults.handoff_desk_url).rstrip("/"),
+            handoff_service_token=read(
+                "HANDOFF_SERVICE_TOKEN", _text, defaults.handoff_service_token
+            ),
+            handoff_timeout_seconds=read(
+                "HANDOFF_TIMEOUT_SECONDS", _float, defaults.handoff_timeout_seconds
+            ),
         )
 
 

@@ -45,6 +45,12 @@ class StackConfig:
     profile_store_url: str = f"sqlite:///{VAR / 'profile_store.sqlite3'}"
     run_dir: Path = VAR
     demo_login: bool = True
+    desk_port: int = 8900
+    desk_database_url: str = f"sqlite:///{VAR / 'handoff.sqlite3'}"
+    tracker_store_db: Path = VAR / "rasa_tracker.sqlite3"
+    # Development values; a deployment sets its own (HANDOFF_SERVICE_TOKEN, desk agents).
+    handoff_service_token: str = "dev-handoff-service-token"  # noqa: S105
+    desk_demo_agent_password: str = "demo-agent-password"  # noqa: S105
 
     @classmethod
     def from_env(cls) -> StackConfig:
@@ -59,6 +65,9 @@ class StackConfig:
             core_api_key=env.get("CORE_MOCK_API_KEY", defaults.core_api_key),
             profile_store_url=env.get("PROFILE_STORE_URL", defaults.profile_store_url),
             demo_login=env.get("BANK_DEMO_LOGIN", "true").strip().lower() in {"1", "true", "yes"},
+            desk_port=int(env.get("DESK_PORT", defaults.desk_port)),
+            desk_database_url=env.get("DESK_DATABASE_URL", defaults.desk_database_url),
+            handoff_service_token=env.get("HANDOFF_SERVICE_TOKEN", defaults.handoff_service_token),
         )
 
     @property
@@ -70,6 +79,10 @@ class StackConfig:
         return f"http://{self.host}:{self.rasa_port}"
 
     @property
+    def desk_url(self) -> str:
+        return f"http://{self.host}:{self.desk_port}"
+
+    @property
     def web_url(self) -> str:
         """The web channel: widget, demo page, HTTP/JSON messages."""
         return f"{self.rasa_url}/webhooks/bank_web"
@@ -79,6 +92,12 @@ def write_endpoints(config: StackConfig) -> Path:
     """bot/endpoints.yml with the action server URL of this stack."""
     endpoints = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text())
     endpoints["action_endpoint"] = {"url": f"http://{config.host}:{config.actions_port}/webhook"}
+    # Conversations survive a restart of Rasa (an agent's ticket points at them).
+    endpoints["tracker_store"] = {
+        "type": "SQL",
+        "dialect": "sqlite",
+        "db": str(config.tracker_store_db),
+    }
     path = config.run_dir / "endpoints.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
@@ -95,6 +114,16 @@ def services(config: StackConfig, model: Path) -> list[Service]:
         "PROFILE_STORE_URL": config.profile_store_url,
         "CORE_BANKING_API_KEY": config.core_api_key,
         "SANIC_HOST": config.host,  # rasa-sdk binds to 0.0.0.0 unless told otherwise
+        "HANDOFF_DESK_URL": config.desk_url,
+        "HANDOFF_SERVICE_TOKEN": config.handoff_service_token,
+    }
+    desk_env = {
+        "DESK_DATABASE_URL": config.desk_database_url,
+        "HANDOFF_SERVICE_TOKEN": config.handoff_service_token,
+        "RASA_URL": config.rasa_url,
+        "DESK_SESSION_SECRET": "dev-desk-session-secret-change-me",
+        "DESK_DEMO_AGENTS": "true" if config.demo_login else "false",
+        "DESK_DEMO_AGENT_PASSWORD": config.desk_demo_agent_password,
     }
     host, python = config.host, sys.executable
     return [
@@ -126,6 +155,13 @@ def services(config: StackConfig, model: Path) -> list[Service]:
                 **channel_env.web_channel_env(config.run_dir, config.demo_login),
                 **channel_env.voice_channel_env(config.core_url, config.core_api_key),
             },
+        ),
+        Service(
+            name="agent-desk",
+            argv=[python, "-m", "connectors.agent_desk",
+                  "--host", host, "--port", f"{config.desk_port}"],
+            health_url=f"{config.desk_url}/health",
+            env=desk_env,
         ),
     ]  # fmt: skip
 
@@ -165,6 +201,8 @@ def banner(config: StackConfig, startup_seconds: float) -> str:
 
   Chat on the demo bank page (demo login {"ON" if config.demo_login else "OFF"}):
     {config.web_url}/demo
+  Agent desk (demo agents ava / sam, password {config.desk_demo_agent_password}):
+    {config.desk_url}/
 
 
   Rasa HTTP API .......... {config.rasa_url}/status

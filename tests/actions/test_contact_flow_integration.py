@@ -170,6 +170,7 @@ async def test_three_wrong_codes_lock_the_change_and_hand_over(
     )
     assert responses(dispatcher) == ["utter_contact_change_locked"]
     assert slot_events(events)["handoff_reason"] == "contact_change_locked"
+    assert events[-1] == {"event": "followup", "name": "action_hand_over", "timestamp": None}
     assert (await live_client.get_contact(customer)).phone == before.phone
     # even the right code no longer works
     with pytest.raises(Rejected):

@@ -1,13 +1,14 @@
-"""action_handle_low_confidence: rephrase once, then offer the likely topics."""
+"""action_handle_low_confidence: rephrase once, then hand over to a person."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import HUMAN_BUTTON, ActionHandleLowConfidence, likely_topics
+from actions.fallback import ActionHandleLowConfidence, likely_topic_labels, likely_topics
 
 
 def user(intent: str, ranking: list[tuple[str, float]]) -> dict[str, Any]:
@@ -33,32 +34,32 @@ def tracker(*events: dict[str, Any]) -> Tracker:
     )
 
 
-async def run(t: Tracker) -> dict[str, Any]:
+async def run(t: Tracker) -> tuple[list[dict[str, Any]], list]:
     dispatcher = CollectingDispatcher()
-    assert await ActionHandleLowConfidence().run(dispatcher, t, {}) == []
-    [message] = dispatcher.messages
-    return message
+    events = await ActionHandleLowConfidence().run(dispatcher, t, {})
+    return dispatcher.messages, events
 
 
 async def test_first_misunderstanding_asks_to_rephrase() -> None:
     t = tracker(user("greet", [("greet", 0.9)]), user("nlu_fallback", [("pay_bill", 0.2)]))
-    assert (await run(t))["response"] == "utter_default"
+    [message], events = await run(t)
+    assert message["response"] == "utter_default"
+    assert events == []
 
 
-async def test_second_misunderstanding_in_a_row_offers_likely_topics() -> None:
+async def test_second_misunderstanding_in_a_row_hands_over_with_likely_topics() -> None:
     t = tracker(
         user("nlu_fallback", [("card_declined", 0.25), ("out_of_scope", 0.2), ("pay_bill", 0.1)]),
         {"event": "bot", "text": "Sorry, I didn't get that."},
         user("nlu_fallback", [("card_declined", 0.2), ("change_pin", 0.18), ("greet", 0.15)]),
     )
-    message = await run(t)
-    assert message["response"] == "utter_offer_likely_topics"
-    assert [b["payload"] for b in message["buttons"]] == [
-        "/card_declined",
-        "/change_pin",
-        "/pay_bill",
-        HUMAN_BUTTON["payload"],
+    messages, events = await run(t)
+    assert messages == []  # action_hand_over speaks next
+    assert events == [
+        SlotSet("handoff_reason", "not_understood"),
+        FollowupAction("action_hand_over"),
     ]
+    assert likely_topic_labels(t) == ["My card was declined", "My PIN", "Paying a bill"]
 
 
 def test_only_banking_topics_are_offered_best_first() -> None:

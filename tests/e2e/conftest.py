@@ -26,7 +26,20 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
+def stack_config(running_stack: tuple[StackConfig, Stack]) -> StackConfig:
+    return running_stack[0]
+
+
+@pytest.fixture(scope="session")
+def stack(running_stack: tuple[StackConfig, Stack]) -> Stack:
+    """The running processes, for tests that restart one of them."""
+    return running_stack[1]
+
+
+@pytest.fixture(scope="session")
+def running_stack(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[StackConfig, Stack]]:
     run_dir: Path = tmp_path_factory.mktemp("stack")
     config = StackConfig(
         core_port=free_port(),
@@ -36,6 +49,9 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConf
         core_api_key="e2e-test-key",
         profile_store_url=f"sqlite:///{run_dir / 'profile_store.sqlite3'}",
         run_dir=run_dir,
+        desk_port=free_port(),
+        desk_database_url=f"sqlite:///{run_dir / 'handoff.sqlite3'}",
+        tracker_store_db=run_dir / "rasa_tracker.sqlite3",
     )
     model = training.ensure_trained(RASA)
     seed(config)
@@ -43,7 +59,7 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConf
     stack.start()
     try:
         warm_up(config)
-        yield config
+        yield config, stack
     finally:
         stack.stop()
 

@@ -77,8 +77,20 @@ def test_three_wrong_codes_lock_the_change_and_change_nothing(
     locked = texts(say(customer, wrong))
 
     assert "locked" in locked and "nothing has been changed" in locked
+    assert "bringing in a person" in locked  # handed over to the agent desk
     assert core_api.get(f"/v1/customers/{customer}/contact").json() == before
-    tracker = httpx.get(
-        f"{stack_config.rasa_url}/conversations/{conversation_id(customer)}/tracker", timeout=30
+
+    conversation = conversation_id(customer)
+    ticket = httpx.get(
+        f"{stack_config.desk_url}/api/tickets/open",
+        params={"conversation_id": conversation},
+        headers={"Authorization": f"Bearer {stack_config.handoff_service_token}"},
+        timeout=10,
     )
-    assert tracker.json()["slots"]["handoff_reason"] == "contact_change_locked"
+    assert ticket.status_code == 200
+    assert ticket.json()["ticket"]["reason"] == "contact_change_locked"
+    events_url = f"{stack_config.rasa_url}/conversations/{conversation}/tracker/events"
+    tracker = httpx.get(f"{stack_config.rasa_url}/conversations/{conversation}/tracker", timeout=30)
+    assert tracker.json()["paused"] is True
+    resume = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+    httpx.post(events_url, json=resume, timeout=30).raise_for_status()
