@@ -34,7 +34,12 @@ def agent_reply_events(text: str, agent_name: str) -> list[dict[str, Any]]:
 
 
 def close_events(outcome: str) -> list[dict[str, Any]]:
-    """Slot, resume, and the bot's "you're back" message, in that order."""
+    """Slot, resume, the bot's "you're back" message and ``action_listen``, in that order.
+
+    Rasa logs no ``action_listen`` after the action that paused the conversation; without
+    one the policies see no listening turn before the customer's next message and predict
+    no answer to it.
+    """
     slot_value, sentence = OUTCOMES[outcome]
     return [
         {"event": "slot", "name": "handoff_outcome", "value": slot_value},
@@ -47,6 +52,7 @@ def close_events(outcome: str) -> list[dict[str, Any]]:
             ),
             "data": {"custom": {"handoff": "closed"}},
         },
+        {"event": "action", "name": "action_listen"},
     ]
 
 

@@ -137,13 +137,14 @@ async def test_closing_resumes_the_bot_then_closes_the_ticket(
     [posted] = fake_rasa.posted
     assert posted.params["output_channel"] == "bank_web"
     assert posted.params["execute_side_effects"] == "true"
-    slot, resume, back = posted.events
+    slot, resume, back, listen = posted.events
     assert slot == {"event": "slot", "name": "handoff_outcome", "value": "resolved by agent"}
     assert resume == {"event": "resume"}
     assert back["event"] == "bot" and back["data"] == {"custom": {"handoff": "closed"}}
     assert back["text"].startswith("You're back with the assistant.")
     assert back["text"].endswith("Is there anything else I can help with?")
     assert "explained the fee" not in back["text"]
+    assert listen == {"event": "action", "name": "action_listen"}
     again = await ava.post(f"/desk/api/tickets/{ticket_id}/close", json={"outcome": "resolved"})
     assert again.status_code == 409
     assert (await ava.get("/desk/api/queue")).json()["tickets"] == []
