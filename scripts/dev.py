@@ -50,6 +50,8 @@ class StackConfig:
     tracker_store_db: Path = VAR / "rasa_tracker.sqlite3"
     # Development values; a deployment sets its own (HANDOFF_SERVICE_TOKEN, desk agents).
     handoff_service_token: str = "dev-handoff-service-token"  # noqa: S105
+    # Rasa's HTTP API (trackers, events) answers only with this token (`?token=`).
+    rasa_api_token: str = "dev-rasa-api-token"  # noqa: S105
     desk_demo_agent_password: str = "demo-agent-password"  # noqa: S105
 
     @classmethod
@@ -68,6 +70,7 @@ class StackConfig:
             desk_port=int(env.get("DESK_PORT", defaults.desk_port)),
             desk_database_url=env.get("DESK_DATABASE_URL", defaults.desk_database_url),
             handoff_service_token=env.get("HANDOFF_SERVICE_TOKEN", defaults.handoff_service_token),
+            rasa_api_token=env.get("RASA_API_TOKEN", defaults.rasa_api_token),
         )
 
     @property
@@ -121,6 +124,7 @@ def services(config: StackConfig, model: Path) -> list[Service]:
         "DESK_DATABASE_URL": config.desk_database_url,
         "HANDOFF_SERVICE_TOKEN": config.handoff_service_token,
         "RASA_URL": config.rasa_url,
+        "RASA_API_TOKEN": config.rasa_api_token,
         "DESK_SESSION_SECRET": "dev-desk-session-secret-change-me",
         "DESK_DEMO_AGENTS": "true" if config.demo_login else "false",
         "DESK_DEMO_AGENT_PASSWORD": config.desk_demo_agent_password,
@@ -142,13 +146,13 @@ def services(config: StackConfig, model: Path) -> list[Service]:
         Service(
             name="rasa",
             argv=[
-                RASA, "run", "--enable-api",
+                RASA, "run", "--enable-api", "--auth-token", config.rasa_api_token,
                 "--interface", config.host, "--port", str(config.rasa_port),
                 "--model", str(model),
                 "--credentials", "bot/credentials.yml",
                 "--endpoints", str(write_endpoints(config)),
             ],
-            health_url=f"{config.rasa_url}/status",
+            health_url=f"{config.rasa_url}/status?token={config.rasa_api_token}",
             is_ready=rasa_model_loaded,
             startup_timeout=300.0,
             env={

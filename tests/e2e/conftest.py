@@ -65,6 +65,17 @@ def running_stack(
 
 
 @pytest.fixture
+def rasa_api(stack_config: StackConfig) -> Iterator[httpx.Client]:
+    """Rasa's HTTP API (trackers, events, /model/parse), with the stack's API token."""
+    with httpx.Client(
+        base_url=stack_config.rasa_url,
+        params={"token": stack_config.rasa_api_token},
+        timeout=60,
+    ) as client:
+        yield client
+
+
+@pytest.fixture
 def core_api(stack_config: StackConfig) -> Iterator[httpx.Client]:
     with httpx.Client(
         base_url=stack_config.core_url,

@@ -61,7 +61,7 @@ def test_cancel_mid_form_changes_nothing(say, core_api):
 
 
 def test_three_wrong_codes_lock_the_change_and_change_nothing(
-    say, core_api, stack_config, conversation_id
+    say, core_api, stack_config, conversation_id, rasa_api
 ):
     import httpx
 
@@ -89,8 +89,8 @@ def test_three_wrong_codes_lock_the_change_and_change_nothing(
     )
     assert ticket.status_code == 200
     assert ticket.json()["ticket"]["reason"] == "contact_change_locked"
-    events_url = f"{stack_config.rasa_url}/conversations/{conversation}/tracker/events"
-    tracker = httpx.get(f"{stack_config.rasa_url}/conversations/{conversation}/tracker", timeout=30)
+    events_url = f"/conversations/{conversation}/tracker/events"
+    tracker = rasa_api.get(f"/conversations/{conversation}/tracker")
     assert tracker.json()["paused"] is True
     resume = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
-    httpx.post(events_url, json=resume, timeout=30).raise_for_status()
+    rasa_api.post(events_url, json=resume).raise_for_status()

@@ -45,17 +45,16 @@ def agent(stack_config):
 
 
 @pytest.fixture
-def rasa(stack_config):
+def rasa(rasa_api):
     class Rasa:
         def tracker(self, conversation: str) -> dict:
-            url = f"{stack_config.rasa_url}/conversations/{conversation}/tracker"
-            return httpx.get(url, timeout=30).json()
+            return rasa_api.get(f"/conversations/{conversation}/tracker").json()
 
         def resume(self, conversation: str) -> None:
-            url = f"{stack_config.rasa_url}/conversations/{conversation}/tracker/events"
+            url = f"/conversations/{conversation}/tracker/events"
             # What the desk sends when an agent closes a ticket: resume, then listen.
             events = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
-            httpx.post(url, json=events, timeout=30).raise_for_status()
+            rasa_api.post(url, json=events).raise_for_status()
 
     return Rasa()
 

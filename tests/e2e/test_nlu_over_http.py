@@ -11,7 +11,12 @@ BAD_INPUTS = ["", "   ", "😡😡😡", "my card was declined again " * 200, "h
 
 
 def parse(stack_config, text: str) -> dict:
-    response = httpx.post(f"{stack_config.rasa_url}/model/parse", json={"text": text}, timeout=30)
+    response = httpx.post(
+        f"{stack_config.rasa_url}/model/parse",
+        params={"token": stack_config.rasa_api_token},
+        json={"text": text},
+        timeout=30,
+    )
     response.raise_for_status()
     return response.json()
 
@@ -51,7 +56,7 @@ def test_nonsense_and_other_topics_are_rejected(stack_config):
 
 def slots(stack_config, conversation: str) -> dict:
     url = f"{stack_config.rasa_url}/conversations/{conversation}/tracker"
-    tracker = httpx.get(url, timeout=30)
+    tracker = httpx.get(url, params={"token": stack_config.rasa_api_token}, timeout=30)
     tracker.raise_for_status()
     return tracker.json()["slots"]
 
@@ -67,3 +72,15 @@ def test_language_and_sentiment_reach_the_conversation_slots(stack_config, say, 
     assert after["language"] == "en"
     assert after["sentiment"] == "negative"
     assert after["negative_turns"] == 1
+
+
+@pytest.mark.parametrize(
+    "path", ["/conversations/web-anything/tracker", "/model/parse", "/status", "/domain"]
+)
+def test_rasa_http_api_answers_nothing_without_its_token(stack_config, path) -> None:
+    # Conversations hold personal data: Rasa's API is closed without the token.
+    url = f"{stack_config.rasa_url}{path}"
+    answer = httpx.post(url, json={"text": "hi"}) if path == "/model/parse" else httpx.get(url)
+    assert answer.status_code == 401
+    wrong = httpx.get(f"{stack_config.rasa_url}/status", params={"token": "guess"})
+    assert wrong.status_code == 401

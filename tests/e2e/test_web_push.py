@@ -45,14 +45,15 @@ def open_widget(stack_config, demo_login):
         socket.client.disconnect()
 
 
-def test_a_proactive_message_reaches_every_open_device(stack_config, open_widget, conversation_id):
+def test_a_proactive_message_reaches_every_open_device(
+    stack_config, open_widget, conversation_id, rasa_api
+):
     laptop, phone = open_widget("CUST-0004"), open_widget("CUST-0004")
     conversation = conversation_id("CUST-0004")
-    answer = httpx.post(
-        f"{stack_config.rasa_url}/conversations/{conversation}/trigger_intent",
-        params={"output_channel": "bank_web"},
+    answer = rasa_api.post(
+        f"/conversations/{conversation}/trigger_intent",
+        params={"output_channel": "bank_web", "token": stack_config.rasa_api_token},
         json={"name": "greet"},
-        timeout=60,
     )
     assert answer.status_code == 200
     for device in (laptop, phone):
@@ -60,7 +61,9 @@ def test_a_proactive_message_reaches_every_open_device(stack_config, open_widget
         assert message["sender"] == "bot" and "balances" in message["text"].lower()
 
 
-def test_an_agent_reply_is_shown_as_the_agent_and_kept(stack_config, open_widget, conversation_id):
+def test_an_agent_reply_is_shown_as_the_agent_and_kept(
+    stack_config, open_widget, conversation_id, rasa_api
+):
     widget = open_widget("CUST-0002")
     conversation = conversation_id("CUST-0002")
     reply = {
@@ -68,11 +71,14 @@ def test_an_agent_reply_is_shown_as_the_agent_and_kept(stack_config, open_widget
         "text": "Hi Bruno, Ava here.",
         "data": {"custom": {"agent_name": "Ava"}},
     }
-    answer = httpx.post(
-        f"{stack_config.rasa_url}/conversations/{conversation}/tracker/events",
-        params={"output_channel": "bank_web", "execute_side_effects": "true"},
+    answer = rasa_api.post(
+        f"/conversations/{conversation}/tracker/events",
+        params={
+            "output_channel": "bank_web",
+            "execute_side_effects": "true",
+            "token": stack_config.rasa_api_token,
+        },
         json=[reply],
-        timeout=60,
     )
     assert answer.status_code == 200
     [message] = widget.wait_for(1)
@@ -83,7 +89,9 @@ def test_an_agent_reply_is_shown_as_the_agent_and_kept(stack_config, open_widget
     )
 
 
-def test_the_transcript_keeps_who_said_what(stack_config, demo_login, conversation_id, say):
+def test_the_transcript_keeps_who_said_what(
+    stack_config, demo_login, conversation_id, say, rasa_api
+):
     say("CUST-0003", "hi")  # an agent only ever writes into a conversation that exists
     conversation = conversation_id("CUST-0003")
     reply = {
@@ -91,11 +99,7 @@ def test_the_transcript_keeps_who_said_what(stack_config, demo_login, conversati
         "text": "Sam from the card team.",
         "data": {"custom": {"agent_name": "Sam"}},
     }
-    httpx.post(
-        f"{stack_config.rasa_url}/conversations/{conversation}/tracker/events",
-        json=[reply],
-        timeout=60,
-    ).raise_for_status()
+    rasa_api.post(f"/conversations/{conversation}/tracker/events", json=[reply]).raise_for_status()
     transcript = httpx.get(
         f"{stack_config.web_url}/transcript",
         headers={"Authorization": f"Bearer {demo_login.mint('CUST-0003')}"},
