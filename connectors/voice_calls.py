@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 ENDED_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 CALL_SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
 CANCEL_KEY = "*"
+OPTION_KEYS = re.compile(r"\d{1,3}", re.ASCII)  # "²" is a digit to str.isdigit, not to int()
 
 
 @dataclass(frozen=True)
@@ -233,8 +234,9 @@ def _back_to_conversation(state: CallState) -> None:
 
 def _chosen_option(options: list[dict[str, str]], event: CallEvent) -> str | None:
     """The payload of the button the caller picked by number or by saying its title."""
-    if event.digits and event.digits.isdigit() and 1 <= int(event.digits) <= len(options):
-        return options[int(event.digits) - 1]["payload"]
+    digits = event.digits or ""
+    if OPTION_KEYS.fullmatch(digits) and 1 <= int(digits) <= len(options):
+        return options[int(digits) - 1]["payload"]
     spoken = _plain(event.speech or "")
     for option in options:
         if spoken and spoken == _plain(option["title"]):

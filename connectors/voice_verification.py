@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-CUSTOMER_NUMBER = re.compile(r"^\d{1,8}$")
-CODE = re.compile(r"^\d{6}$")
+CUSTOMER_NUMBER = re.compile(r"\d{1,8}\Z", re.ASCII)
+CODE = re.compile(r"\d{6}\Z", re.ASCII)  # keypad digits only, not any Unicode digit
 
 
 class CoreBankingUnavailable(Exception):

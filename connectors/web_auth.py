@@ -17,6 +17,7 @@ CUSTOMER_ID = re.compile(r"CUST-\d{4,}")
 SUPPORTED_ALGORITHMS = ("RS256", "HS256")
 REQUIRED_CLAIMS = ("sub", "exp", "iat", "iss", "aud")
 MIN_HS256_SECRET_BYTES = 32
+MAX_TOKEN_CHARS = 8_192  # a bank-login JWT is well under 2 KB
 
 _SIGN_IN_AGAIN = "Please sign in again to chat about your accounts."
 MESSAGES = {
@@ -95,6 +96,8 @@ class TokenVerifier:
         """The customer the token vouches for, or ``TokenRejected``."""
         if not token or not token.strip():
             raise TokenRejected("token_missing")
+        if len(token) > MAX_TOKEN_CHARS or not token.isascii():  # a JWT is base64url and dots
+            raise TokenRejected("token_malformed")
         try:
             claims = jwt.decode(
                 token.strip(),

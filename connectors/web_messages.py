@@ -7,6 +7,7 @@ renders, and the transcript rebuilt from a conversation's tracker events.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 import uuid
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 MAX_MESSAGE_CHARS = 2_000
+MAX_BODY_BYTES = 16_384  # a message, a visitor id and a little metadata fit many times over
 MAX_CLIENT_FIELD_CHARS = 64
 MAX_DISPLAY_TEXT_CHARS = 200
 TRANSCRIPT_LIMIT = 100
@@ -28,6 +30,41 @@ class MessageInvalid(ValueError):
 
     def as_json(self) -> dict[str, dict[str, str]]:
         return {"error": {"code": self.code, "message": str(self)}}
+
+
+class BodyInvalid(MessageInvalid):
+    """The HTTP body is too large, not UTF-8, not JSON or not a JSON object."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+def json_object(body: bytes | None, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
+    """The JSON object an HTTP body holds (an empty body is ``{}``), or ``BodyInvalid``."""
+    if not body:
+        return {}
+    if len(body) > max_bytes:
+        raise BodyInvalid("body_too_large", f"The body can be at most {max_bytes:,} bytes.", 413)
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BodyInvalid("invalid_encoding", "The body must be UTF-8 encoded JSON.") from None
+    except (ValueError, RecursionError):
+        raise BodyInvalid("invalid_json", "The body must be a JSON object.") from None
+    if not isinstance(data, dict):
+        raise BodyInvalid("invalid_json", "The body must be a JSON object.")
+    return data
+
+
+def _storable(text: str) -> bool:
+    """Text every tracker store can keep: valid UTF-8 (no lone surrogates), no NUL."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 def customer_conversation_id(customer_id: str) -> str:
@@ -53,6 +90,8 @@ def message_text(data: object) -> str:
         raise MessageInvalid("Please type a message.")
     if len(text) > MAX_MESSAGE_CHARS:
         raise MessageInvalid(f"Messages can be at most {MAX_MESSAGE_CHARS:,} characters long.")
+    if not _storable(text):
+        raise MessageInvalid("Messages must be plain text.")
     return text.strip()
 
 
@@ -64,10 +103,10 @@ def client_metadata(data: object) -> dict[str, str]:
     kept = {
         key: raw[key][:MAX_CLIENT_FIELD_CHARS]
         for key in CLIENT_METADATA_KEYS
-        if isinstance(raw.get(key), str)
+        if isinstance(raw.get(key), str) and _storable(raw[key])
     }
     display = raw.get("display_text")
-    if isinstance(display, str) and display.strip():
+    if isinstance(display, str) and display.strip() and _storable(display):
         kept["display_text"] = display.strip()[:MAX_DISPLAY_TEXT_CHARS]
     return kept
 

@@ -27,6 +27,8 @@ from core_mock.routers import (
 )
 from core_mock.schemas import ErrorBody
 from core_mock.settings import Settings, load_settings
+from ratelimit import rate_limiter
+from ratelimit.asgi import BodySizeLimit
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ PROTECTED_ROUTERS = (
 )
 
 ERROR_RESPONSES: dict[int | str, dict] = {
-    status: {"model": ErrorBody} for status in (401, 404, 409, 410, 422, 423, 503)
+    status: {"model": ErrorBody} for status in (401, 404, 409, 410, 422, 423, 429, 503)
 }
 
 
@@ -57,6 +59,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         engine.dispose()
+        await app.state.limiter.aclose()
         logger.info("core_mock.stopped")
 
 
@@ -77,8 +80,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.session_factory = create_session_factory(engine)
     app.state.clock = clock or system_clock
     app.state.faults = FaultState(latency_ms=settings.latency_ms, error_rate=settings.error_rate)
+    app.state.limiter = rate_limiter(settings.rate_limit_store, prefix="ratelimit:core_mock")
     install_error_handlers(app)
     app.add_middleware(FaultInjectionMiddleware, faults=app.state.faults)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     for router in PROTECTED_ROUTERS:
         app.include_router(

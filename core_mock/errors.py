@@ -18,6 +18,7 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     413: "payload_too_large",
+    429: "rate_limited",
     415: "unsupported_media_type",
 }
 
@@ -31,6 +32,7 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.extra = extra
+        self.headers: dict[str, str] = {}
 
 
 def not_found(thing: str, identifier: str) -> ApiError:
@@ -55,7 +57,8 @@ def validation_error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    headers = {"WWW-Authenticate": "ApiKey"} if exc.status_code == 401 else None
+    headers = {"WWW-Authenticate": "ApiKey"} if exc.status_code == 401 else {}
+    headers.update(exc.headers)
     body = error_body(exc.code, exc.message, **exc.extra)
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
 

@@ -2,6 +2,8 @@
 
 from pydantic import BaseSettings, Field, ValidationError, validator
 
+from ratelimit import RateLimit, RateLimitConfigError
+
 ENV_PREFIX = "CORE_MOCK_"
 
 
@@ -18,6 +20,13 @@ class Settings(BaseSettings):
     error_rate: float = Field(0.0, ge=0.0, le=1.0)
     otp_ttl_seconds: int = Field(300, ge=1, le=86_400)
     otp_max_attempts: int = Field(3, ge=1, le=10)
+    # Abuse limits ("N/minute", "N/10s", "off"). The action server is one client with one
+    # key: its limit is far above what the assistant sends. Wrong keys are limited hard.
+    rate_limit_key: str = "6000/minute"
+    rate_limit_ip: str = "6000/minute"
+    rate_limit_auth_failures_ip: str = "30/minute"
+    rate_limit_store: str = ""  # empty: this process; redis://...: shared by instances
+    max_body_bytes: int = Field(65_536, ge=1_024, le=16_777_216)
 
     class Config:
         env_prefix = ENV_PREFIX
@@ -29,6 +38,25 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite:", "postgresql:", "postgresql+")):
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
         return value
+
+    @validator("rate_limit_key", "rate_limit_ip", "rate_limit_auth_failures_ip")
+    def _readable_limit(cls, value: str) -> str:
+        try:
+            RateLimit.parse(value)
+        except RateLimitConfigError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @validator("rate_limit_store")
+    def _limit_store(cls, value: str) -> str:
+        value = value.strip()
+        if value not in ("", "memory") and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("must be empty, memory or a redis:// URL")
+        return value
+
+    def limit(self, name: str) -> RateLimit | None:
+        """``limit("key")``: the parsed ``rate_limit_key``."""
+        return RateLimit.parse(getattr(self, f"rate_limit_{name}"))
 
     @validator("api_key")
     def _printable_key(cls, value: str) -> str:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from connectors.agent_desk import sessions
 from connectors.agent_desk.agents import Agent, AgentStore
 from connectors.agent_desk.errors import ApiError
+from connectors.agent_desk.limits import limit_sign_in
 from connectors.agent_desk.rasa import (
     OUTCOMES,
     RasaClient,
@@ -52,6 +53,7 @@ def _agent_json(agent: Agent) -> dict[str, Any]:
 
 @router.post("/session", dependencies=changes)
 async def sign_in(body: SignIn, request: Request, response: Response) -> dict[str, Any]:
+    await limit_sign_in(request, body.agent_id)
     agents: AgentStore = request.app.state.agents
     agent = await agents.authenticate(body.agent_id, body.password)
     if agent is None:

@@ -29,6 +29,8 @@ from connectors.agent_desk.settings import Settings, load_settings
 from connectors.agent_desk.sync import run_sync
 from connectors.handoff import TicketStore
 from connectors.handoff.records import utc_now
+from ratelimit import rate_limiter
+from ratelimit.asgi import BodySizeLimit
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                 with contextlib.suppress(asyncio.CancelledError):
                     await sync
             app.state.tickets.dispose()
+            await app.state.limiter.aclose()
             app.state.agents.dispose()
             logger.info("desk.stopped")
 
@@ -87,6 +90,7 @@ def create_app(
     app.state.sync_enabled = sync
     app.state.tickets = TicketStore(settings.database_url, clock=clock)
     app.state.agents = AgentStore(settings.database_url)
+    app.state.limiter = rate_limiter(settings.rate_limit_store, prefix="ratelimit:desk")
     install_error_handlers(app)
     app.include_router(service_api.router)
     app.include_router(agent_api.router)
@@ -107,4 +111,5 @@ def create_app(
             response.headers.setdefault(name, value)
         return response
 
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -24,6 +24,7 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.extra = extra
+        self.headers: dict[str, str] = {}
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -38,7 +39,8 @@ def field_name(location: tuple[Any, ...] | list[Any]) -> str:
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
+    headers.update(exc.headers)
     body = error_body(exc.code, exc.message, **exc.extra)
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
 

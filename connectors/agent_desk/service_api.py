@@ -12,15 +12,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from connectors.agent_desk.errors import ApiError
+from connectors.agent_desk.limits import limit_service
 from connectors.agent_desk.schemas import TicketCreate, estimate_wait_minutes, service_ticket
 from connectors.handoff import Ticket, TicketStore
 
 
-def require_service_token(request: Request) -> None:
+async def require_service_token(request: Request) -> None:
     expected: str = request.app.state.settings.service_token
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected.encode()):
         raise ApiError(401, "unauthorized", "A valid service token is required.")
+    await limit_service(request)
 
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)])

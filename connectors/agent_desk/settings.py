@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseSettings, Field, ValidationError, validator
 
 from connectors.agent_desk.hours import AgentHours
+from ratelimit import RateLimit, RateLimitConfigError
 from sqlstore import is_memory_sqlite
 
 ENV_PREFIX = "DESK_"
@@ -35,6 +36,12 @@ class Settings(BaseSettings):
     demo_agents: bool = False
     demo_agent_password: str = Field("demo-agent-password", min_length=8)
     sync_interval_seconds: float = Field(1.0, gt=0, le=600)
+    # Abuse limits ("N/minute", "N/5min", "off"): sign-ins slow password guessing down.
+    rate_limit_sign_in_agent: str = "10/5min"
+    rate_limit_sign_in_ip: str = "30/5min"
+    rate_limit_service: str = "1200/minute"  # the action server's calls, per service token
+    rate_limit_store: str = ""  # empty: this process; redis://...: shared by instances
+    max_body_bytes: int = Field(262_144, ge=1_024, le=16_777_216)
 
     class Config:
         env_prefix = ENV_PREFIX
@@ -54,6 +61,25 @@ class Settings(BaseSettings):
         if not value.isascii() or not value.isprintable() or " " in value:
             raise ValueError("must be printable ASCII without spaces")
         return value
+
+    @validator("rate_limit_sign_in_agent", "rate_limit_sign_in_ip", "rate_limit_service")
+    def _readable_limit(cls, value: str) -> str:
+        try:
+            RateLimit.parse(value)
+        except RateLimitConfigError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @validator("rate_limit_store")
+    def _limit_store(cls, value: str) -> str:
+        value = value.strip()
+        if value not in ("", "memory") and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("must be empty, memory or a redis:// URL")
+        return value
+
+    def limit(self, name: str) -> RateLimit | None:
+        """``limit("sign_in_agent")``: the parsed ``rate_limit_sign_in_agent``."""
+        return RateLimit.parse(getattr(self, f"rate_limit_{name}"))
 
     @validator("rasa_url")
     def _http_url(cls, value: str) -> str:
