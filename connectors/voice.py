@@ -28,7 +28,7 @@ from twilio.request_validator import RequestValidator
 
 from connectors.voice_calls import ENDED_STATUSES, CallEvent, CallFlow, call_event_from_form
 from connectors.voice_config import VoiceConfig, load_voice_config
-from connectors.voice_state import CallStateStore, InMemoryCallStateStore
+from connectors.voice_state import CallStateStore, call_state_store
 from connectors.voice_turns import CHANNEL_NAME, BotTurns
 from connectors.voice_twiml import VoiceReply, build_twiml
 from connectors.voice_verification import ChallengeClient
@@ -59,7 +59,7 @@ class BankVoiceInput(InputChannel):
         today: Callable[[], date] = _utc_today,
     ) -> None:
         self.config = config
-        self.store = store or InMemoryCallStateStore(config.state_ttl_seconds)
+        self.store = store or call_state_store(config.state_ttl_seconds, config.state_redis_url)
         self.challenges = challenges or ChallengeClient(
             config.core_banking_url,
             config.core_banking_api_key,

@@ -48,6 +48,7 @@ class VoiceConfig:
     max_holds: int = 3
     max_code_requests: int = 3
     state_ttl_seconds: int = 3600
+    state_redis_url: str = ""  # empty: calls live in this process; set: shared by instances
     sign_in_responses: tuple[str, ...] = field(default=DEFAULT_SIGN_IN_RESPONSES)
 
 
@@ -76,6 +77,13 @@ def _http_url(key: str, value: Any, *, allow_empty: bool = False) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query:
         raise _fail(key, "must be an http(s) URL without a query string")
     return text.rstrip("/")
+
+
+def _redis_url(key: str, value: Any) -> str:
+    text = "" if value is None else _text(key, value)
+    if text and urlparse(text).scheme not in ("redis", "rediss"):
+        raise _fail(key, "must be empty or a redis:// or rediss:// URL")
+    return text
 
 
 def _flag(key: str, value: Any) -> bool:
@@ -125,6 +133,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "max_holds": _number(int, 1, 10),
     "max_code_requests": _number(int, 1, 10),
     "state_ttl_seconds": _number(int, 60, 86400),
+    "state_redis_url": _redis_url,
     "sign_in_responses": _names,
 }
 

@@ -1,7 +1,9 @@
 """What the voice channel remembers about a call, per CallSid, until it expires.
 
-``CallStateStore`` is the interface; ``InMemoryCallStateStore`` keeps plain dicts (what a
-Redis implementation would serialise) so nothing shares mutable objects with callers.
+``CallStateStore`` is the interface; ``InMemoryCallStateStore`` keeps plain dicts (what
+``voice_state_redis.RedisCallStateStore`` serialises) so nothing shares mutable objects with
+callers. ``call_state_store`` picks one: Redis when a URL is set (several Rasa instances),
+else memory (one process).
 A bot answer that was still being prepared when the webhook had to return is kept
 under its own key (call + turn), so writing it never races with the call's state.
 """
@@ -125,6 +127,15 @@ class InMemoryCallStateStore:
         now = self._clock()
         for key in [k for k, (expires, _) in self._entries.items() if expires <= now]:
             del self._entries[key]
+
+
+def call_state_store(ttl_seconds: int, redis_url: str = "") -> CallStateStore:
+    """Redis at ``redis_url`` (calls move between instances), else this process's memory."""
+    if redis_url:
+        from connectors.voice_state_redis import RedisCallStateStore
+
+        return RedisCallStateStore.from_url(redis_url, ttl_seconds)
+    return InMemoryCallStateStore(ttl_seconds)
 
 
 def _copy(data: dict[str, Any]) -> dict[str, Any]:

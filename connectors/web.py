@@ -20,7 +20,7 @@ from rasa.core.channels.socketio import SocketBlueprint
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from connectors.web_auth import TokenRejected, bearer_token
@@ -143,7 +143,13 @@ class BankWebInput(InputChannel):
     # ---- blueprint ------------------------------------------------------------------
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.config.cors_allowed_origins)
+        # With a Redis URL, an emit on any instance reaches the sockets on every instance.
+        redis_url = self.config.socketio_redis_url
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=self.config.cors_allowed_origins,
+            client_manager=AsyncRedisManager(redis_url) if redis_url else None,
+        )
         self.sio = sio
         webhook = SocketBlueprint(sio, "/socket.io", "bank_web_webhook", __name__)
 

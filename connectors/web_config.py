@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from connectors.web_auth import ChannelConfigError, TokenVerifier
 from connectors.web_demo import DemoLogin
@@ -21,6 +22,8 @@ class WebChannelConfig:
     cors_allowed_origins: list[str] | str | None
     demo_login: DemoLogin | None
     widget_dir: Path = WIDGET_DIR
+    # Several Rasa instances: Socket.IO emits go through Redis to every instance's sockets.
+    socketio_redis_url: str = ""
 
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> WebChannelConfig:
@@ -37,7 +40,9 @@ class WebChannelConfig:
             key_file = _required(settings, "demo_signing_key_file")
             demo_login = DemoLogin.from_key_file(key_file, verifier)
         widget_dir = Path(str(settings.get("widget_dir") or WIDGET_DIR))
-        return cls(verifier, _origins(settings.get("cors_allowed_origins")), demo_login, widget_dir)
+        origins = _origins(settings.get("cors_allowed_origins"))
+        redis_url = _redis_url(settings, "socketio_redis_url")
+        return cls(verifier, origins, demo_login, widget_dir, redis_url)
 
 
 def _required(settings: Mapping[str, Any], key: str) -> str:
@@ -45,6 +50,16 @@ def _required(settings: Mapping[str, Any], key: str) -> str:
     if value is None or not str(value).strip():
         raise ChannelConfigError(f"connectors.web.BankWebInput: {key} is required")
     return str(value).strip()
+
+
+def _redis_url(settings: Mapping[str, Any], key: str) -> str:
+    """Empty (one process) or a redis:// or rediss:// URL."""
+    text = str(settings.get(key) or "").strip()
+    if text and urlparse(text).scheme not in ("redis", "rediss"):
+        raise ChannelConfigError(
+            f"connectors.web.BankWebInput: {key} must be empty or a redis:// URL"
+        )
+    return text
 
 
 def _integer(settings: Mapping[str, Any], key: str, default: int) -> int:

@@ -56,6 +56,7 @@ def web_channel_env(run_dir: Path, demo_login: bool, cors_origins: str = "") -> 
         "BANK_WEB_CORS_ORIGINS": cors_origins,
         "BANK_DEMO_LOGIN": "true" if demo_login else "false",
         "BANK_DEMO_SIGNING_KEY_FILE": str(pair.private_key_file) if demo_login else "",
+        "BANK_WEB_SOCKETIO_REDIS_URL": "",  # one process (production.rasa_env sets it)
     }
 
 
@@ -69,4 +70,5 @@ def voice_channel_env(core_url: str, core_api_key: str) -> dict[str, str]:
         "BANK_VOICE_VOICE": "Polly.Joanna-Neural",
         "BANK_VOICE_SSML": "true",
         "BANK_VOICE_RESPONSE_BUDGET_SECONDS": "8",
+        "BANK_VOICE_STATE_REDIS_URL": "",  # one process (production.rasa_env sets it)
     }

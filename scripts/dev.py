@@ -23,7 +23,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts import channel_env, training  # noqa: E402
+from scripts import channel_env, production, training  # noqa: E402
 from scripts.stack import Service, Stack, StackError, rasa_model_loaded  # noqa: E402
 
 ROOT = training.ROOT
@@ -53,11 +53,17 @@ class StackConfig:
     # Rasa's HTTP API (trackers, events) answers only with this token (`?token=`).
     rasa_api_token: str = "dev-rasa-api-token"  # noqa: S105
     desk_demo_agent_password: str = "demo-agent-password"  # noqa: S105
+    # STACK_PROFILE=production: PostgreSQL, Redis, RabbitMQ (scripts/production.py).
+    profile: str = "development"
+    tracker_store_url: str = ""
+    lock_store_url: str = ""
+    event_broker_url: str = ""
+    event_broker_queue: str = "bank_assistant_events"
 
     @classmethod
     def from_env(cls) -> StackConfig:
         env = os.environ
-        defaults = cls()
+        defaults = production.profile_defaults(env.get("STACK_PROFILE", "development"), cls())
         return cls(
             host=env.get("HOST", defaults.host),
             core_port=int(env.get("CORE_MOCK_PORT", defaults.core_port)),
@@ -71,6 +77,11 @@ class StackConfig:
             desk_database_url=env.get("DESK_DATABASE_URL", defaults.desk_database_url),
             handoff_service_token=env.get("HANDOFF_SERVICE_TOKEN", defaults.handoff_service_token),
             rasa_api_token=env.get("RASA_API_TOKEN", defaults.rasa_api_token),
+            profile=defaults.profile,
+            tracker_store_url=env.get("RASA_TRACKER_STORE_URL", defaults.tracker_store_url),
+            lock_store_url=env.get("RASA_LOCK_STORE_URL", defaults.lock_store_url),
+            event_broker_url=env.get("RASA_EVENT_BROKER_URL", defaults.event_broker_url),
+            event_broker_queue=env.get("RASA_EVENT_BROKER_QUEUE", defaults.event_broker_queue),
         )
 
     @property
@@ -92,7 +103,13 @@ class StackConfig:
 
 
 def write_endpoints(config: StackConfig) -> Path:
-    """bot/endpoints.yml with the action server URL of this stack."""
+    """bot/endpoints.yml (or endpoints.production.yml) with this stack's action server URL."""
+    if config.profile == "production":  # the rest comes from production.rasa_env
+        endpoints = yaml.safe_load((ROOT / "bot" / "endpoints.production.yml").read_text())
+        endpoints["action_endpoint"] = {
+            "url": f"http://{config.host}:{config.actions_port}/webhook"
+        }
+        return _write(config, endpoints)
     endpoints = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text())
     endpoints["action_endpoint"] = {"url": f"http://{config.host}:{config.actions_port}/webhook"}
     # Conversations survive a restart of Rasa (an agent's ticket points at them).
@@ -101,6 +118,10 @@ def write_endpoints(config: StackConfig) -> Path:
         "dialect": "sqlite",
         "db": str(config.tracker_store_db),
     }
+    return _write(config, endpoints)
+
+
+def _write(config: StackConfig, endpoints: dict) -> Path:
     path = config.run_dir / "endpoints.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
@@ -158,6 +179,7 @@ def services(config: StackConfig, model: Path) -> list[Service]:
             env={
                 **channel_env.web_channel_env(config.run_dir, config.demo_login),
                 **channel_env.voice_channel_env(config.core_url, config.core_api_key),
+                **production.rasa_env(config),
             },
         ),
         Service(
@@ -232,7 +254,10 @@ def run(config: StackConfig) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     started = time.monotonic()
-    seed(config)
+    if config.profile == "production":
+        production.prepare(config, seed)  # missing databases, then seed a new core banking
+    else:
+        seed(config)
     build_widget()
     model = training.ensure_trained(RASA)
     stack = Stack(services(config, model), log_dir=config.run_dir / "log")

@@ -134,6 +134,12 @@ class Stack:
         """Stop one service (SIGTERM, then SIGKILL after `grace`), start it again, wait until
         it is healthy: what an operator's restart or a crashed pod's replacement does."""
         service = next(s for s in self.services if s.name == name)
+        self.stop_service(name, grace)
+        self._launch(service)
+        self._wait_healthy(service)
+
+    def stop_service(self, name: str, grace: float = 10.0) -> None:
+        """Stop one service (SIGTERM, then SIGKILL after `grace`); `restart` brings it back."""
         process = self.processes[name]
         if process.poll() is None:
             _signal_group(process, signal.SIGTERM)
@@ -142,8 +148,6 @@ class Stack:
             except subprocess.TimeoutExpired:
                 _signal_group(process, signal.SIGKILL)
                 process.wait()
-        self._launch(service)
-        self._wait_healthy(service)
 
     def stop(self, grace: float = 10.0) -> None:
         """Stop services in reverse order: SIGTERM to each group, SIGKILL after `grace`."""

@@ -85,5 +85,5 @@ def test_the_credentials_file_reads_every_value_from_the_environment() -> None:
     env = {value[2:-1]: "true" if key == "ssml" else "1" for key, value in section.items()}
     filled = {key: env[value[2:-1]] for key, value in section.items()}
     filled |= {"auth_token": "t", "core_banking_url": "http://core", "voice": "Polly.Amy"}
-    filled |= {"public_url": "", "core_banking_timeout_seconds": "0.5"}
+    filled |= {"public_url": "", "core_banking_timeout_seconds": "0.5", "state_redis_url": ""}
     assert load_voice_config(filled).ssml is True
