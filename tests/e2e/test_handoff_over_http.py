@@ -45,22 +45,31 @@ def agent(stack_config):
 
 
 @pytest.fixture
+def close_ticket(desk_api, agent):
+    """An agent claims (if nobody has) and closes the conversation's ticket: the bot resumes."""
+
+    def close(conversation: str, outcome: str = "resolved") -> dict:
+        ticket_id = desk_api(conversation).json()["ticket"]["id"]
+        claimed = agent.post(f"/desk/api/tickets/{ticket_id}/claim")
+        assert claimed.status_code in (200, 409), claimed.text
+        closed = agent.post(f"/desk/api/tickets/{ticket_id}/close", json={"outcome": outcome})
+        assert closed.status_code == 200, closed.text
+        return closed.json()
+
+    return close
+
+
+@pytest.fixture
 def rasa(rasa_api):
     class Rasa:
         def tracker(self, conversation: str) -> dict:
             return rasa_api.get(f"/conversations/{conversation}/tracker").json()
 
-        def resume(self, conversation: str) -> None:
-            url = f"/conversations/{conversation}/tracker/events"
-            # What the desk sends when an agent closes a ticket: resume, then listen.
-            events = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
-            rasa_api.post(url, json=events).raise_for_status()
-
     return Rasa()
 
 
 def test_asking_for_a_person_opens_a_ticket_and_pauses_the_bot(
-    say, conversation_id, desk_api, rasa, agent
+    say, conversation_id, desk_api, rasa, agent, close_ticket
 ):
     customer = "CUST-0003"
     conversation = conversation_id(customer)
@@ -84,11 +93,16 @@ def test_asking_for_a_person_opens_a_ticket_and_pauses_the_bot(
     assert rasa.tracker(conversation)["paused"] is True
 
     assert say(customer, "hello? is anyone there") == []  # the bot stays quiet while paused
-    rasa.resume(conversation)
+    close_ticket(conversation)
+    tracker = rasa.tracker(conversation)
+    assert tracker["paused"] is False
+    assert tracker["slots"]["handoff_outcome"] == "resolved by agent"
     assert "balance" in texts(say(customer, "what's my balance")).lower()
 
 
-def test_a_customer_who_stays_upset_is_handed_over(say, conversation_id, desk_api, rasa, agent):
+def test_a_customer_who_stays_upset_is_handed_over(
+    say, conversation_id, desk_api, agent, close_ticket
+):
     visitor = "upset-visitor"
     conversation = conversation_id(visitor)
     first = texts(
@@ -103,21 +117,23 @@ def test_a_customer_who_stays_upset_is_handed_over(say, conversation_id, desk_ap
     assert ticket["reason"] == "negative_sentiment"
     assert ticket["customer_id"] is None and ticket["context"].get("customer") is None
     assert [s["label"] for s in ticket["context"]["sentiment"]][-3:] == ["negative"] * 3
-    rasa.resume(conversation)
+    close_ticket(conversation, "no_reply")
 
 
-def test_a_sensitive_topic_is_answered_then_handed_over(say, conversation_id, desk_api, rasa):
+def test_a_sensitive_topic_is_answered_then_handed_over(
+    say, conversation_id, desk_api, close_ticket
+):
     customer = "CUST-0001"
     reply = texts(say(customer, "someone stole my wallet with my debit card in it"))
     assert "Freeze" in reply and "bringing in a person" in reply
     ticket = desk_api(conversation_id(customer)).json()["ticket"]
     assert ticket["reason"] == "sensitive_topic"
     assert ticket["priority"] >= 90  # a stolen card; +10 when the customer is upset
-    rasa.resume(conversation_id(customer))
+    close_ticket(conversation_id(customer), "follow_up")
 
 
 def test_a_handoff_survives_restarts_of_rasa_and_the_desk(
-    stack, stack_config, say, conversation_id, desk_api, agent, rasa
+    stack, stack_config, say, conversation_id, desk_api, agent, rasa, close_ticket
 ):
     customer = "CUST-0002"
     conversation = conversation_id(customer)
@@ -143,4 +159,5 @@ def test_a_handoff_survives_restarts_of_rasa_and_the_desk(
     assert sent.status_code == 201, sent.text
     events = rasa.tracker(conversation)["events"]
     assert events[-1]["event"] == "bot" and events[-1]["text"] == "Hi Bruno"
-    rasa.resume(conversation)
+    close_ticket(conversation)
+    assert "checking" in texts(say(customer, "what's my balance")).lower()
