@@ -1,0 +1,229 @@
+"""The systems the load benchmark drives: our stack (per configuration) and a bare Rasa bot.
+
+Each runs in its own folder under var/bench/ on free loopback ports and is stopped when
+the benchmark is done with it. Peak memory is each process tree's summed VmHWM
+(Linux /proc), an upper bound of what the service needed at its peak.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+from connectors.web_auth import TokenVerifier
+from connectors.web_demo import DemoLogin
+from connectors.web_messages import customer_conversation_id
+from scripts import production, training
+from scripts.channel_env import web_channel_env
+from scripts.dev import RASA, ROOT, StackConfig, services, warm_up
+from scripts.production import LOCAL_POSTGRES
+from scripts.stack import Service, Stack, rasa_model_loaded
+
+BENCH = ROOT / "var" / "bench"
+CUSTOMERS = 100
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Summed peak RSS (VmHWM) of a process and its descendants, in MB."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total_kb, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total_kb += int(line.split()[1])
+        except OSError:
+            continue
+    return total_kb / 1024
+
+
+@dataclass
+class RunningStack:
+    config: StackConfig
+    stack: Stack
+    login: DemoLogin
+
+    @property
+    def rasa_url(self) -> str:
+        return self.config.rasa_url
+
+    @property
+    def web_url(self) -> str:
+        return self.config.web_url
+
+    @property
+    def core_url(self) -> str:
+        return self.config.core_url
+
+    @property
+    def core_api_key(self) -> str:
+        return self.config.core_api_key
+
+    def token(self, customer_id: str) -> str:
+        """A one-hour token for any seeded customer, signed as the bank's login would."""
+        now = int(time.time())
+        claims = {
+            "sub": customer_id,
+            "iat": now,
+            "exp": now + 3600,
+            "iss": self.login.verifier.issuer,
+            "aud": self.login.verifier.audience,
+        }
+        return jwt.encode(claims, self.login.signing_key, algorithm=self.login.verifier.algorithm)
+
+    @staticmethod
+    def conversation(customer_id: str) -> str:
+        return customer_conversation_id(customer_id)
+
+    def peak_rss_mb(self) -> dict[str, float]:
+        return {name: peak_rss_mb(p.pid) for name, p in self.stack.processes.items()}
+
+
+def available(name: str) -> bool:
+    if name == "default":
+        return True
+    return (
+        name == "production"
+        and (ROOT / "bot" / "endpoints.production.yml").is_file()
+        and any(field.name == "profile" for field in dataclasses.fields(StackConfig))
+    )
+
+
+def drop_databases(urls: list[str]) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    for url in urls:
+        parsed = make_url(url)
+        if not (parsed.database or "").startswith("bank_bench_"):
+            raise ValueError(f"refusing to drop {parsed.database!r}: not a bench database")
+        server = create_engine(parsed.set(database="postgres"), future=True)
+        try:
+            with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                quoted = server.dialect.identifier_preparer.quote(parsed.database)
+                connection.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+        finally:
+            server.dispose()
+
+
+@contextmanager
+def our_stack(name: str) -> Iterator[RunningStack]:
+    run_dir = BENCH / name
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    base = production.profile_defaults(
+        name if name == "production" else "development", StackConfig()
+    )
+    overrides: dict[str, Any] = {
+        "core_port": free_port(),
+        "actions_port": free_port(),
+        "rasa_port": free_port(),
+        "desk_port": free_port(),
+        "run_dir": run_dir,
+        "core_api_key": "bench-core-key",
+        "tracker_store_db": run_dir / "rasa_tracker.sqlite3",
+    }
+    if name == "default":
+        overrides |= {
+            "core_database_url": f"sqlite:///{run_dir / 'core_mock.sqlite3'}",
+            "profile_store_url": f"sqlite:///{run_dir / 'profile_store.sqlite3'}",
+            "desk_database_url": f"sqlite:///{run_dir / 'handoff.sqlite3'}",
+        }
+    else:  # the bench's own databases, Redis db and queue: `make run`'s data stays untouched
+        overrides |= {
+            "core_database_url": f"{LOCAL_POSTGRES}/bank_bench_core",
+            "profile_store_url": f"{LOCAL_POSTGRES}/bank_bench_profiles",
+            "desk_database_url": f"{LOCAL_POSTGRES}/bank_bench_handoff",
+            "tracker_store_url": f"{LOCAL_POSTGRES}/bank_bench_rasa",
+            "lock_store_url": "redis://127.0.0.1:6379/3",
+            "event_broker_queue": "bank_bench_events",
+        }
+    config = dataclasses.replace(base, **overrides)
+    if name == "production":
+        drop_databases(production.database_urls(config))  # every run starts from nothing
+        production.create_databases(production.database_urls(config))
+    subprocess.run(
+        [sys.executable, "-m", "core_mock.seed", "--customers", str(CUSTOMERS), "--reset",
+         "--database-url", config.core_database_url],
+        cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    model = training.ensure_trained(RASA)
+    stack = Stack(services(config, model), log_dir=run_dir / "log", echo=False)
+    stack.start()
+    try:
+        warm_up(config)
+        env = web_channel_env(run_dir, demo_login=True)
+        verifier = TokenVerifier.from_key_file(
+            env["BANK_WEB_JWT_ALGORITHM"],
+            env["BANK_WEB_JWT_KEY_FILE"],
+            env["BANK_WEB_JWT_ISSUER"],
+            env["BANK_WEB_JWT_AUDIENCE"],
+        )
+        login = DemoLogin.from_key_file(env["BANK_DEMO_SIGNING_KEY_FILE"], verifier)
+        yield RunningStack(config, stack, login)
+    finally:
+        stack.stop()
+
+
+@dataclass
+class BareRasa:
+    rasa_url: str
+    stack: Stack
+
+    def peak_rss_mb(self) -> dict[str, float]:
+        return {name: peak_rss_mb(p.pid) for name, p in self.stack.processes.items()}
+
+
+@contextmanager
+def bare_rasa() -> Iterator[BareRasa]:
+    """`rasa init` defaults (trained once, then reused from var/bench/bare-rasa)."""
+    project = BENCH / "bare-rasa"
+    if not list((project / "models").glob("*.tar.gz")):
+        shutil.rmtree(project, ignore_errors=True)
+        project.mkdir(parents=True)
+        print("[bench] rasa init (trains the bare bot once; a few minutes)", flush=True)
+        subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(project)], check=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    service = Service(
+        name="bare-rasa",
+        argv=[RASA, "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
+              "--model", str(project / "models"),
+              "--credentials", str(project / "credentials.yml")],
+        health_url=f"{url}/status",
+        is_ready=rasa_model_loaded,
+        startup_timeout=300.0,
+    )  # fmt: skip
+    stack = Stack([service], log_dir=project / "log", echo=False)
+    stack.start()
+    try:
+        yield BareRasa(url, stack)
+    finally:
+        stack.stop()
