@@ -12,7 +12,7 @@ export PYTHONPATH := $(CURDIR)
 RASA_DATA := --domain bot/domain --data nlu_data bot/stories bot/rules --config config.yml
 
 .PHONY: help env widget chat run test pytest validate conversation-tests train seed reset-data lint format lock clean \
-	bench-nlu eval-intents eval-sentiment bench-parse clinc-eval-data bench-actions bench-load lint-deploy
+	bench-nlu eval-intents eval-sentiment bench-parse clinc-eval-data bench-actions bench-load lint-deploy pytest-production
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -81,6 +81,9 @@ eval-sentiment: train ## Score the trained sentiment component and VADER on a te
 bench-parse: train ## Parse latency (p50/p95/p99 ms) of the trained model, one message at a time (OUT=)
 	$(call need,OUT,OUT=var/bench_parse.json)
 	@$(WITH_ENV) && "$$venv/bin/python" scripts/bench_parse.py --out "$(OUT)"
+
+pytest-production: ## The production-shape tests (two Rasa servers, PostgreSQL, Redis, RabbitMQ)
+	@$(WITH_ENV) && "$$venv/bin/python" -m pytest -m production tests/production
 
 lint-deploy: ## Render deploy/k8s with kustomize, validate it against the Kubernetes schemas, hadolint the Dockerfile
 	@$(WITH_ENV) && "$$venv/bin/python" -m pytest tests/deploy -q
