@@ -30,6 +30,10 @@ ROOT = training.ROOT
 VAR = ROOT / "var"
 BIN = Path(sys.executable).parent
 RASA = str(BIN / "rasa")
+# Every process we start logs through privacy's redacting filter (bot/logging.yml);
+# Rasa's tracker store masks personal data by bot/privacy.yml.
+LOGGING_CONFIG = ROOT / "bot" / "logging.yml"
+PRIVACY_POLICY = ROOT / "bot" / "privacy.yml"
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,16 @@ class StackConfig:
         return f"{self.rasa_url}/webhooks/bank_web"
 
 
+def masking_tracker_store(store: dict) -> dict:
+    """``store`` (a Rasa tracker store config) wrapped so personal data is masked in what
+    it stores and publishes to the event broker (privacy/tracker_store.py)."""
+    return {
+        "type": "privacy.tracker_store.MaskingTrackerStore",
+        "policy": str(PRIVACY_POLICY),
+        "store": store,
+    }
+
+
 def write_endpoints(config: StackConfig) -> Path:
     """bot/endpoints.yml (or endpoints.production.yml) with this stack's action server URL."""
     if config.profile == "production":  # the rest comes from production.rasa_env
@@ -113,11 +127,9 @@ def write_endpoints(config: StackConfig) -> Path:
     endpoints = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text())
     endpoints["action_endpoint"] = {"url": f"http://{config.host}:{config.actions_port}/webhook"}
     # Conversations survive a restart of Rasa (an agent's ticket points at them).
-    endpoints["tracker_store"] = {
-        "type": "SQL",
-        "dialect": "sqlite",
-        "db": str(config.tracker_store_db),
-    }
+    endpoints["tracker_store"] = masking_tracker_store(
+        {"type": "SQL", "dialect": "sqlite", "db": str(config.tracker_store_db)}
+    )
     return _write(config, endpoints)
 
 
@@ -160,7 +172,8 @@ def services(config: StackConfig, model: Path) -> list[Service]:
         ),
         Service(
             name="actions",
-            argv=[RASA, "run", "actions", "--actions", "actions", "-p", f"{config.actions_port}"],
+            argv=[RASA, "run", "actions", "--actions", "actions", "-p", f"{config.actions_port}",
+                  "--logging-config-file", str(LOGGING_CONFIG)],
             health_url=f"http://{host}:{config.actions_port}/health",
             env=actions_env,
         ),
@@ -172,6 +185,7 @@ def services(config: StackConfig, model: Path) -> list[Service]:
                 "--model", str(model),
                 "--credentials", "bot/credentials.yml",
                 "--endpoints", str(write_endpoints(config)),
+                "--logging-config-file", str(LOGGING_CONFIG),
             ],
             health_url=f"{config.rasa_url}/status?token={config.rasa_api_token}",
             is_ready=rasa_model_loaded,

@@ -18,6 +18,7 @@ import uvicorn
 from connectors.agent_desk.agents import AgentStore
 from connectors.agent_desk.app import create_app
 from connectors.agent_desk.settings import ConfigurationError, load_settings
+from privacy.log_filter import install as redact_logs
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    redact_logs()  # no message text or contact details in the desk's log (privacy/)
     if args.command == "add-agent":
         return add_agent(settings.database_url, args.agent_id, args.display_name)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
