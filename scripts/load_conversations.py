@@ -96,7 +96,9 @@ async def faq(say: Say, **_: object) -> None:
     await say("bye", True)
 
 
-async def contact_change(say: Say, *, latest_code: Callable[[], Awaitable[str | None]]) -> None:
+async def contact_change(
+    say: Say, *, latest_code: Callable[[], Awaitable[str | None]], **_: object
+) -> None:
     replies = await say("I want to change my email address", True)
     if not any("email" in (reply.get("text") or "").lower() for reply in replies):
         return
@@ -106,7 +108,7 @@ async def contact_change(say: Say, *, latest_code: Callable[[], Awaitable[str | 
     await say("yes", True)
 
 
-async def handoff(say: Say, *, resume: Callable[[], Awaitable[None]]) -> None:
+async def handoff(say: Say, *, resume: Callable[[], Awaitable[None]], **_: object) -> None:
     await say("can I talk to a person please", True)
     await say("are you still there?", False)  # paused: the bot stays quiet
     await resume()
