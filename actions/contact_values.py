@@ -42,7 +42,7 @@ FIELD_LABELS = {"email": "email address", "phone": "phone number", "address": "p
 # The code goes to a contact already on file, and never to the one being replaced:
 # someone who lost the old phone can still receive it by e-mail, and the other way round.
 CODE_CHANNELS = {"email": "sms", "phone": "email", "address": "sms"}
-CODE_PATTERN = re.compile(r"\d{4,8}")
+CODE_PATTERN = re.compile(r"\d{4,8}", re.ASCII)  # keypad digits, not any Unicode digit
 COUNTRY_ALIASES = {"usa": "US", "uk": "GB", "britain": "GB", "england": "GB", "america": "US"}
 POSTCODE_PATTERNS = {
     "US": re.compile(r"\d{5}(-\d{4})?"),

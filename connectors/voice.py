@@ -16,6 +16,7 @@ The flow itself lives in ``voice_calls``; the contract is docs/channels/voice.md
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timezone
 from typing import Any
@@ -32,8 +33,12 @@ from connectors.voice_state import CallStateStore, call_state_store
 from connectors.voice_turns import CHANNEL_NAME, BotTurns
 from connectors.voice_twiml import VoiceReply, build_twiml
 from connectors.voice_verification import ChallengeClient
+from ratelimit import Decision, bucket_key, check, rate_limiter
 
 logger = logging.getLogger(__name__)
+
+MAX_FORM_BYTES = 32_768  # Twilio's webhook parameters are a few hundred bytes
+TURN = re.compile(r"\d{1,9}", re.ASCII)
 
 
 def _utc_today() -> date:
@@ -67,6 +72,7 @@ class BankVoiceInput(InputChannel):
         )
         self._today = today
         self._validator = RequestValidator(config.auth_token)
+        self.limiter = rate_limiter(config.rate_limit_store, prefix="ratelimit:bank_voice")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         turns = BotTurns(self.config, self.store, on_new_message, self._today)
@@ -79,24 +85,24 @@ class BankVoiceInput(InputChannel):
 
         @voice.post("/webhook")
         async def webhook(request: Request) -> HTTPResponse:
-            event = self._signed_event(request, "webhook")
+            event = await self._signed_event(request, "webhook")
             if isinstance(event, HTTPResponse):
                 return event
             return self._twiml(request, await flow.handle(event))
 
         @voice.post("/pending")
         async def pending(request: Request) -> HTTPResponse:
-            event = self._signed_event(request, "pending")
+            event = await self._signed_event(request, "pending")
             if isinstance(event, HTTPResponse):
                 return event
             turn = request.args.get("turn", "")
-            if not turn.isdigit():
+            if not TURN.fullmatch(turn):
                 return _error(400, "bad_request", "The turn parameter must be a number.")
             return self._twiml(request, await flow.pending(event.call_sid, int(turn)))
 
         @voice.post("/status")
         async def status(request: Request) -> HTTPResponse:
-            event = self._signed_event(request, "status")
+            event = await self._signed_event(request, "status")
             if isinstance(event, HTTPResponse):
                 return event
             if event.status in ENDED_STATUSES:
@@ -116,8 +122,17 @@ class BankVoiceInput(InputChannel):
         prefix = request.path.rsplit("/", 1)[0]
         return f"{request.scheme}://{request.host}{prefix}"
 
-    def _signed_event(self, request: Request, route: str) -> CallEvent | HTTPResponse:
-        """The call event of a request Twilio signed, or the response refusing it."""
+    async def _signed_event(self, request: Request, route: str) -> CallEvent | HTTPResponse:
+        """The call event of a request Twilio signed, or the response refusing it: too many
+        from this address (429), too large (413), unsigned (403), no CallSid (400), too
+        many for this call (429)."""
+        address = request.remote_addr or request.ip or "unknown"
+        limits = self.config
+        decision = await check(self.limiter, (bucket_key("ip", address), limits.rate_limit_ip))
+        if not decision.allowed:
+            return _too_many(decision, "ip")
+        if len(request.body or b"") > MAX_FORM_BYTES:
+            return _error(413, "body_too_large", "The request body is too large.")
         url = f"{self.base_url(request)}/{route}"
         if request.query_string:
             url += f"?{request.query_string}"
@@ -129,11 +144,21 @@ class BankVoiceInput(InputChannel):
         event = call_event_from_form(form)
         if event is None:
             return _error(400, "bad_request", "CallSid is missing or malformed.")
+        call = (bucket_key("call", event.call_sid), limits.rate_limit_call)
+        decision = await check(self.limiter, call)
+        if not decision.allowed:
+            return _too_many(decision, "call")
         return event
 
     def _twiml(self, request: Request, reply: VoiceReply) -> HTTPResponse:
         xml = build_twiml(reply, self.config, self.base_url(request))
         return response.text(xml, content_type="text/xml")
+
+
+def _too_many(decision: Decision, scope: str) -> HTTPResponse:
+    logger.warning("voice.rate_limited scope=%s", scope)
+    headers = {"Retry-After": decision.retry_after_header}
+    return response.json({"error": decision.error_json()}, status=429, headers=headers)
 
 
 def _error(status: int, code: str, message: str) -> HTTPResponse:

@@ -15,6 +15,8 @@ from urllib.parse import urlparse
 
 from rasa.shared.exceptions import InvalidConfigException
 
+from ratelimit import RateLimit, RateLimitConfigError
+
 # Responses the actions send when a question needs a known customer. On the phone they
 # are replaced by the keypad verification; the caller's question is asked again after it.
 DEFAULT_SIGN_IN_RESPONSES = (
@@ -50,6 +52,11 @@ class VoiceConfig:
     state_ttl_seconds: int = 3600
     state_redis_url: str = ""  # empty: calls live in this process; set: shared by instances
     sign_in_responses: tuple[str, ...] = field(default=DEFAULT_SIGN_IN_RESPONSES)
+    # A call posts once per turn: 60 a minute is far beyond any caller. Every call comes
+    # from Twilio's few addresses, so the per-address limit is for floods, not callers.
+    rate_limit_call: RateLimit | None = RateLimit(60, 60.0)
+    rate_limit_ip: RateLimit | None = RateLimit(1200, 60.0)
+    rate_limit_store: str = ""  # empty: this process; redis://...: shared by instances
 
 
 def _fail(key: str, problem: str) -> InvalidConfigException:
@@ -84,6 +91,23 @@ def _redis_url(key: str, value: Any) -> str:
     if text and urlparse(text).scheme not in ("redis", "rediss"):
         raise _fail(key, "must be empty or a redis:// or rediss:// URL")
     return text
+
+
+def _rate_limit(key: str, value: Any) -> RateLimit | None:
+    if value is None or str(value).strip() == "":  # an unset ${VAR}: the default
+        default: RateLimit | None = VoiceConfig.__dataclass_fields__[key].default  # type: ignore[assignment]
+        return default
+    try:
+        return RateLimit.parse(value)
+    except RateLimitConfigError as error:
+        raise _fail(key, str(error)) from None
+
+
+def _limit_store(key: str, value: Any) -> str:
+    text = "" if value is None else _text(key, value)
+    if text in ("", "memory"):
+        return ""
+    return _redis_url(key, text)
 
 
 def _flag(key: str, value: Any) -> bool:
@@ -135,6 +159,9 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "state_ttl_seconds": _number(int, 60, 86400),
     "state_redis_url": _redis_url,
     "sign_in_responses": _names,
+    "rate_limit_call": _rate_limit,
+    "rate_limit_ip": _rate_limit,
+    "rate_limit_store": _limit_store,
 }
 
 

@@ -27,19 +27,23 @@ from connectors.web_auth import TokenRejected, bearer_token
 from connectors.web_config import WebChannelConfig
 from connectors.web_demo import DEMO_CUSTOMERS, NotADemoCustomer
 from connectors.web_messages import (
+    BodyInvalid,
     MessageInvalid,
     bot_message,
     client_metadata,
     customer_conversation_id,
     customer_message,
+    json_object,
     message_text,
     transcript,
     visitor_conversation_id,
 )
+from ratelimit import Decision, RateLimit, bucket_key, check, rate_limiter
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "bank_web"
+MAX_SOCKET_PAYLOAD_BYTES = 65_536  # one Socket.IO packet; a message is at most 2,000 characters
 UNAVAILABLE = {
     "code": "assistant_unavailable",
     "message": "Sorry, something went wrong on our side. Please try again in a moment.",
@@ -95,6 +99,7 @@ class BankWebInput(InputChannel):
         self.config = config
         self.sio: AsyncServer | None = None
         self.app: Sanic | None = None
+        self.limiter = rate_limiter(config.rate_limits.store, prefix="ratelimit:bank_web")
 
     @classmethod
     def name(cls) -> str:
@@ -131,6 +136,20 @@ class BankWebInput(InputChannel):
             raise TokenRejected("token_missing")
         return self.session_for(token, visitor_id)
 
+    # ---- rate limits ----------------------------------------------------------------
+
+    async def _limit_address(self, address: str, connect: bool = False) -> Decision:
+        limits = self.config.rate_limits
+        if connect:
+            return await check(self.limiter, (bucket_key("connect", address), limits.connect_ip))
+        return await check(self.limiter, (bucket_key("ip", address), limits.ip))
+
+    async def _limit_message(self, session: ChatSession) -> Decision:
+        """Per customer (a visitor: per conversation); the address was checked already."""
+        who = session.customer_id or session.conversation_id
+        limit: RateLimit | None = self.config.rate_limits.customer
+        return await check(self.limiter, (bucket_key("customer", who), limit))
+
     async def _transcript(self, conversation_id: str) -> list[dict[str, Any]]:
         agent = self.app.ctx.agent if self.app is not None else None
         if agent is None or agent.tracker_store is None:
@@ -148,6 +167,7 @@ class BankWebInput(InputChannel):
         sio = AsyncServer(
             async_mode="sanic",
             cors_allowed_origins=self.config.cors_allowed_origins,
+            max_http_buffer_size=MAX_SOCKET_PAYLOAD_BYTES,
             client_manager=AsyncRedisManager(redis_url) if redis_url else None,
         )
         self.sio = sio
@@ -177,6 +197,11 @@ class BankWebInput(InputChannel):
     def _socket_events(self, sio: AsyncServer, handle: Callable[..., Awaitable[WebOutput]]) -> None:
         @sio.on("connect")
         async def connect(sid: str, environ: dict, auth: dict | None) -> None:
+            decision = await self._limit_address(_socket_address(environ), connect=True)
+            if not decision.allowed:
+                logger.info("web.connect.rate_limited")
+                error = decision.error_json()
+                raise SocketRefused(error["message"], error)
             auth = auth if isinstance(auth, dict) else {}
             token = auth.get("token") if isinstance(auth.get("token"), str) else None
             try:
@@ -191,6 +216,8 @@ class BankWebInput(InputChannel):
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None) -> None:
             session: ChatSession = (await sio.get_session(sid))["chat"]
+            if not await self._socket_allowed(sid, sio):
+                return
             confirm = {
                 "conversation_id": session.conversation_id,
                 "authenticated": session.customer_id is not None,
@@ -204,6 +231,8 @@ class BankWebInput(InputChannel):
             if session.expired(self.config.verifier.leeway_seconds):
                 await sio.emit("error", TokenRejected("token_expired").as_json()["error"], to=sid)
                 await sio.disconnect(sid)
+                return
+            if not await self._socket_allowed(sid, sio, session):
                 return
             try:
                 text = message_text(data)
@@ -223,6 +252,19 @@ class BankWebInput(InputChannel):
             finally:
                 await sio.emit("bot_typing", {"typing": False}, room=room)
 
+    async def _socket_allowed(
+        self, sid: str, sio: AsyncServer, session: ChatSession | None = None
+    ) -> bool:
+        """Per address, then per customer; a refusal is an ``error`` event to this socket."""
+        environ = sio.get_environ(sid) or {}
+        decision = await self._limit_address(_socket_address(environ))
+        if decision.allowed and session is not None:
+            decision = await self._limit_message(session)
+        if not decision.allowed:
+            logger.info("web.message.rate_limited sid=%s", sid)
+            await sio.emit("error", decision.error_json(), to=sid)
+        return decision.allowed
+
     def _http_routes(
         self, webhook: Blueprint, sio: AsyncServer, handle: Callable[..., Awaitable[WebOutput]]
     ) -> None:
@@ -232,14 +274,22 @@ class BankWebInput(InputChannel):
 
         @webhook.route("/messages", methods=["POST"])
         async def messages(request: Request) -> HTTPResponse:
-            data = request.json if isinstance(request.json, dict) else {}
+            decision = await self._limit_address(_address(request))
+            if not decision.allowed:
+                return _too_many(decision)
             try:
+                data = json_object(request.body)
                 session = self._http_session(request, data.get("visitor_id"))
                 text = message_text(data)
             except TokenRejected as rejected:
                 return response.json(rejected.as_json(), status=401)
+            except BodyInvalid as invalid:
+                return response.json(invalid.as_json(), status=invalid.status)
             except MessageInvalid as invalid:
                 return response.json(invalid.as_json(), status=400)
+            decision = await self._limit_message(session)
+            if not decision.allowed:
+                return _too_many(decision)
             client = client_metadata(data)
             echo = customer_message(text, client, time.time())
             await sio.emit("user_uttered", echo, room=session.conversation_id)
@@ -253,6 +303,9 @@ class BankWebInput(InputChannel):
 
         @webhook.route("/transcript", methods=["GET"])
         async def conversation_transcript(request: Request) -> HTTPResponse:
+            decision = await self._limit_address(_address(request))
+            if not decision.allowed:
+                return _too_many(decision)
             try:
                 session = self._http_session(request, request.args.get("visitor_id"))
             except TokenRejected as rejected:
@@ -265,7 +318,13 @@ class BankWebInput(InputChannel):
             login = self.config.demo_login
             if login is None:
                 return response.json({"error": {"code": "not_found"}}, status=404)
-            data = request.json if isinstance(request.json, dict) else {}
+            decision = await self._limit_address(_address(request))
+            if not decision.allowed:
+                return _too_many(decision)
+            try:
+                data = json_object(request.body)
+            except BodyInvalid as invalid:
+                return response.json(invalid.as_json(), status=invalid.status)
             try:
                 token = login.mint(str(data.get("customer_id", "")))
             except NotADemoCustomer:
@@ -291,6 +350,21 @@ class BankWebInput(InputChannel):
         @webhook.route("/demo/<name:str>", methods=["GET"])
         async def demo_file(_: Request, name: str) -> HTTPResponse:
             return await _file_in(widget_dir / "demo", name)
+
+
+def _address(request: Request) -> str:
+    """The client's address: Sanic's proxy-aware ``remote_addr`` when set up, else the peer."""
+    return request.remote_addr or request.ip or "unknown"
+
+
+def _socket_address(environ: dict) -> str:
+    request = environ.get("sanic.request")
+    return _address(request) if request is not None else "unknown"
+
+
+def _too_many(decision: Decision) -> HTTPResponse:
+    headers = {"Retry-After": decision.retry_after_header}
+    return response.json({"error": decision.error_json()}, status=429, headers=headers)
 
 
 async def _file_in(folder: Path, name: str) -> HTTPResponse:

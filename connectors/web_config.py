@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from connectors.web_auth import ChannelConfigError, TokenVerifier
 from connectors.web_demo import DemoLogin
+from ratelimit import RateLimit, RateLimitConfigError
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+# Generous for people, real for scripts: a customer types far slower than 30 a minute.
+DEFAULT_RATE_LIMITS = {
+    "rate_limit_customer": "30/minute",  # messages per signed-in customer (or visitor)
+    "rate_limit_ip": "300/minute",  # messages and API requests per client address
+    "rate_limit_connect_ip": "120/minute",  # socket connections (token checks) per address
+}
+
+
+@dataclass(frozen=True)
+class WebRateLimits:
+    customer: RateLimit | None
+    ip: RateLimit | None
+    connect_ip: RateLimit | None
+    store: str = ""  # empty: this process; redis://...: shared by every instance
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> WebRateLimits:
+        customer, ip, connect_ip = (_rate_limit(settings, key) for key in DEFAULT_RATE_LIMITS)
+        store = str(settings.get("rate_limit_store") or "").strip()
+        if store not in ("", "memory") and not store.startswith(("redis://", "rediss://")):
+            raise ChannelConfigError(
+                "connectors.web.BankWebInput: rate_limit_store must be empty, memory "
+                "or a redis:// URL"
+            )
+        return cls(customer, ip, connect_ip, store)
 
 
 @dataclass(frozen=True)
@@ -24,6 +50,7 @@ class WebChannelConfig:
     widget_dir: Path = WIDGET_DIR
     # Several Rasa instances: Socket.IO emits go through Redis to every instance's sockets.
     socketio_redis_url: str = ""
+    rate_limits: WebRateLimits = field(default_factory=lambda: WebRateLimits.from_settings({}))
 
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> WebChannelConfig:
@@ -42,7 +69,8 @@ class WebChannelConfig:
         widget_dir = Path(str(settings.get("widget_dir") or WIDGET_DIR))
         origins = _origins(settings.get("cors_allowed_origins"))
         redis_url = _redis_url(settings, "socketio_redis_url")
-        return cls(verifier, origins, demo_login, widget_dir, redis_url)
+        limits = WebRateLimits.from_settings(settings)
+        return cls(verifier, origins, demo_login, widget_dir, redis_url, limits)
 
 
 def _required(settings: Mapping[str, Any], key: str) -> str:
@@ -60,6 +88,16 @@ def _redis_url(settings: Mapping[str, Any], key: str) -> str:
             f"connectors.web.BankWebInput: {key} must be empty or a redis:// URL"
         )
     return text
+
+
+def _rate_limit(settings: Mapping[str, Any], key: str) -> RateLimit | None:
+    value = settings.get(key)
+    if value is None or str(value).strip() == "":
+        value = DEFAULT_RATE_LIMITS[key]
+    try:
+        return RateLimit.parse(value)
+    except RateLimitConfigError as error:
+        raise ChannelConfigError(f"connectors.web.BankWebInput: {key}: {error}") from None
 
 
 def _integer(settings: Mapping[str, Any], key: str, default: int) -> int:

@@ -119,9 +119,10 @@ def bot_message(response: Mapping[str, Any], message_id: str | None = None) -> d
         "text": response.get("text") or "",
         "timestamp": response.get("timestamp") or time.time(),
     }
+    offered = response.get("buttons") or response.get("quick_replies") or []
     buttons = [
         {"title": str(button["title"]), "payload": str(button["payload"])}
-        for button in response.get("buttons") or response.get("quick_replies") or []
+        for button in (offered if isinstance(offered, list) else [])
         if isinstance(button, Mapping) and button.get("title") and button.get("payload")
     ]
     if buttons:

@@ -7,9 +7,10 @@ public models hold them as ``str`` so they never pass through a float.
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConstrainedInt, ConstrainedStr, Field, root_validator, validator
+from pydantic.errors import DictError
 
 from core_mock.enums import (
     AccountStatus,
@@ -47,10 +48,22 @@ class ContactText(ShortText):
     max_length = 254
 
 
+SchemaT = TypeVar("SchemaT", bound="Schema")
+
+
 class Schema(BaseModel):
+    """A request body: a JSON object with known keys only."""
+
     class Config:
         extra = "forbid"
         anystr_strip_whitespace = True
+
+    @classmethod
+    def validate(cls: type[SchemaT], value: Any) -> SchemaT:
+        # pydantic 1 turns any iterable of pairs into a dict: [] would pass as {}.
+        if not isinstance(value, dict | cls):
+            raise DictError()
+        return super().validate(value)
 
 
 # --- money -------------------------------------------------------------------------------

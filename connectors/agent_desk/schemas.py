@@ -5,17 +5,29 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from statistics import mean
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Extra, StrictStr, conint, constr
+from pydantic.errors import DictError
 
 from connectors.handoff import Ticket, TicketMessage
 from connectors.handoff.records import MAX_TEXT
 
 DEFAULT_HANDLING_MINUTES = 4.0
+BodyT = TypeVar("BodyT", bound="Body")
 
 
-class TicketContext(BaseModel):
+class Body(BaseModel):
+    """A request body is a JSON object: pydantic 1 would take [["reason", "x"]] as a dict."""
+
+    @classmethod
+    def validate(cls: type[BodyT], value: Any) -> BodyT:
+        if not isinstance(value, dict | cls):
+            raise DictError()
+        return super().validate(value)
+
+
+class TicketContext(Body):
     """What the agent sees about the conversation; extra keys are kept as given."""
 
     customer: dict[str, Any] | None = None
@@ -30,7 +42,7 @@ class TicketContext(BaseModel):
         extra = Extra.allow
 
 
-class TicketCreate(BaseModel):
+class TicketCreate(Body):
     conversation_id: StrictStr
     channel: StrictStr
     customer_id: StrictStr | None = None
@@ -40,16 +52,16 @@ class TicketCreate(BaseModel):
     context: TicketContext = TicketContext()
 
 
-class SignIn(BaseModel):
+class SignIn(Body):
     agent_id: constr(strict=True, max_length=64)  # type: ignore[valid-type]
     password: constr(strict=True, max_length=1024)  # type: ignore[valid-type]
 
 
-class MessageCreate(BaseModel):
+class MessageCreate(Body):
     text: constr(strict=True, min_length=1, max_length=MAX_TEXT)  # type: ignore[valid-type]
 
 
-class TicketClose(BaseModel):
+class TicketClose(Body):
     outcome: StrictStr
     note: constr(strict=True, max_length=1000) = ""  # type: ignore[valid-type]
 

@@ -28,7 +28,7 @@ ISSUER = "https://login.test-bank.invalid"
 AUDIENCE = "bank-assistant"
 
 
-def build_app(key_file: str, demo_key_file: str) -> Sanic:
+def build_app(key_file: str, demo_key_file: str, limits: dict[str, str] | None = None) -> Sanic:
     app = Sanic("web_channel_test_server")
     store = InMemoryTrackerStore(Domain.empty())
     app.ctx.agent = SimpleNamespace(tracker_store=store)
@@ -41,6 +41,7 @@ def build_app(key_file: str, demo_key_file: str) -> Sanic:
             "jwt_leeway_seconds": "0",
             "demo_login": "true",
             "demo_signing_key_file": demo_key_file,
+            **(limits or {}),
         }
     )
     assert isinstance(channel, BankWebInput)
@@ -89,8 +90,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--key-file", required=True)
     parser.add_argument("--demo-key-file", required=True)
+    parser.add_argument("--limit", action="append", default=[], help="rate_limit_x=30/minute")
     args = parser.parse_args()
-    app = build_app(args.key_file, args.demo_key_file)
+    limits = dict(item.split("=", 1) for item in args.limit)
+    app = build_app(args.key_file, args.demo_key_file, limits)
     app.run(host="127.0.0.1", port=args.port, access_log=False, motd=False, auto_reload=False)
 
 
