@@ -12,7 +12,7 @@ export PYTHONPATH := $(CURDIR)
 RASA_DATA := --domain bot/domain --data nlu_data bot/stories bot/rules --config config.yml
 
 .PHONY: help env widget chat run test pytest validate conversation-tests train seed reset-data lint format lock clean \
-	bench-nlu eval-intents eval-sentiment bench-parse clinc-eval-data bench-actions bench-load lint-deploy pytest-production
+	bench-nlu eval-intents eval-sentiment bench-parse clinc-eval-data bench-actions bench-load lint-deploy pytest-production purge-old-conversations
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -82,6 +82,9 @@ bench-parse: train ## Parse latency (p50/p95/p99 ms) of the trained model, one m
 	$(call need,OUT,OUT=var/bench_parse.json)
 	@$(WITH_ENV) && "$$venv/bin/python" scripts/bench_parse.py --out "$(OUT)"
 
+purge-old-conversations: ## Delete conversations, closed handoff tickets and profile history older than retention_days (bot/privacy.yml; DAYS= overrides)
+	@$(WITH_ENV) && "$$venv/bin/python" -m privacy.retention $(if $(DAYS),--days $(DAYS),)
+
 pytest-production: ## The production-shape tests (two Rasa servers, PostgreSQL, Redis, RabbitMQ)
 	@$(WITH_ENV) && "$$venv/bin/python" -m pytest -m production tests/production
 
@@ -98,7 +101,7 @@ bench-actions: ## Latency p50/p95 of the custom actions against a real core_mock
 
 lint: ## Lint and type-check (ruff, ruff format --check, mypy)
 	@$(WITH_ENV) && "$$venv/bin/ruff" check . && "$$venv/bin/ruff" format --check . && \
-	  "$$venv/bin/mypy" actions connectors core_mock scripts sqlstore
+	  "$$venv/bin/mypy" actions connectors core_mock scripts sqlstore privacy ratelimit
 
 format: ## Format the code with ruff
 	@$(WITH_ENV) && "$$venv/bin/ruff" format . && "$$venv/bin/ruff" check --fix .

@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "bank_web"
 MAX_SOCKET_PAYLOAD_BYTES = 65_536  # one Socket.IO packet; a message is at most 2,000 characters
+NO_ANSWER = "Sorry, I can't answer that right now. Please try again in a moment."
 UNAVAILABLE = {
     "code": "assistant_unavailable",
     "message": "Sorry, something went wrong on our side. Please try again in a moment.",
@@ -150,6 +151,14 @@ class BankWebInput(InputChannel):
         limit: RateLimit | None = self.config.rate_limits.customer
         return await check(self.limiter, (bucket_key("customer", who), limit))
 
+    async def _paused(self, conversation_id: str) -> bool:
+        """Whether an agent has the conversation (the bot is paused and stays quiet)."""
+        agent = self.app.ctx.agent if self.app is not None else None
+        if agent is None or agent.tracker_store is None:
+            return False
+        tracker = await agent.tracker_store.retrieve(conversation_id)
+        return tracker is not None and tracker.is_paused()
+
     async def _transcript(self, conversation_id: str) -> list[dict[str, Any]]:
         agent = self.app.ctx.agent if self.app is not None else None
         if agent is None or agent.tracker_store is None:
@@ -187,6 +196,11 @@ class BankWebInput(InputChannel):
                 metadata=session.metadata(client),
             )
             await on_new_message(message)
+            if not output.messages and not await self._paused(session.conversation_id):
+                # Rasa goes on silently when a custom action fails (the action server is
+                # down): the customer hears that something went wrong, never nothing.
+                await output.send_response(session.conversation_id, {"text": NO_ANSWER})
+                logger.warning("web.message.unanswered")
             return output
 
         self._socket_events(sio, handle)

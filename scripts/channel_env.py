@@ -8,6 +8,7 @@ its private half.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 DEMO_ISSUER = "https://login.demo-bank.invalid"
+WEB_RATE_LIMITS = (
+    "BANK_WEB_RATE_LIMIT_CUSTOMER",
+    "BANK_WEB_RATE_LIMIT_IP",
+    "BANK_WEB_RATE_LIMIT_CONNECT_IP",
+)
 AUDIENCE = "bank-assistant"
 
 
@@ -57,6 +63,8 @@ def web_channel_env(run_dir: Path, demo_login: bool, cors_origins: str = "") -> 
         "BANK_DEMO_LOGIN": "true" if demo_login else "false",
         "BANK_DEMO_SIGNING_KEY_FILE": str(pair.private_key_file) if demo_login else "",
         "BANK_WEB_SOCKETIO_REDIS_URL": "",  # one process (production.rasa_env sets it)
+        # Empty: the channel's default limits; an operator or the load benchmark may set them.
+        **{key: os.environ.get(key, "") for key in WEB_RATE_LIMITS},
     }
 
 

@@ -187,6 +187,17 @@ def test_a_failure_behind_the_channel_is_a_503_without_details(server: Server) -
     assert "RuntimeError" not in answer.text and "Traceback" not in answer.text
 
 
+def test_a_silent_bot_gets_an_apology_but_a_paused_one_stays_quiet(server: Server) -> None:
+    silent = server.post(MESSAGES, server.token("CUST-0005"), message="silent")
+    assert [m["text"] for m in silent.json()["messages"]] == [
+        "Sorry, I can't answer that right now. Please try again in a moment."
+    ]
+    paused = server.post(MESSAGES, server.token("CUST-0006"), message="pause")
+    assert paused.status_code == 200 and paused.json()["messages"] == []
+    still = server.post(MESSAGES, server.token("CUST-0006"), message="silent")
+    assert still.json()["messages"] == []  # an agent has the conversation
+
+
 def test_transcript_keeps_the_conversation_with_button_titles(server: Server) -> None:
     token = server.token("CUST-0002")
     server.post(MESSAGES, token, message="buttons")

@@ -4,7 +4,8 @@ python -m tests.connectors.web_channel_server --port N --key-file K --demo-key-f
 
 The stand-in keeps each conversation in Rasa's own InMemoryTrackerStore, answers
 ``echo: <text> for <customer id or "visitor">`` and understands a few test words:
-``buttons`` (a reply with two buttons), ``slow`` (answers after 1 s), ``boom`` (raises).
+``buttons`` (a reply with two buttons), ``slow`` (answers after 1 s), ``boom`` (raises),
+``silent`` (no reply, as when a custom action fails), ``pause`` (pauses, no reply).
 ``POST /test/push/<conversation_id>`` pushes a message through the channel's output
 channel, as Rasa's ``trigger_intent?output_channel=bank_web`` does.
 """
@@ -18,7 +19,7 @@ from types import SimpleNamespace
 from rasa.core.channels.channel import UserMessage
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import BotUttered, ConversationPaused, UserUttered
 from sanic import Sanic, response
 from sanic.request import Request
 
@@ -55,6 +56,11 @@ def build_app(key_file: str, demo_key_file: str, limits: dict[str, str] | None =
         )
         if message.text == "boom":
             raise RuntimeError("the stand-in for Rasa failed")
+        if message.text in ("silent", "pause"):  # a failed custom action / an agent took over
+            if message.text == "pause":
+                tracker.update(ConversationPaused())
+            await store.save(tracker)
+            return
         if message.text == "slow":
             await asyncio.sleep(1.0)
         who = (message.metadata or {}).get("customer_id", "visitor")

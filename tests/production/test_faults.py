@@ -126,11 +126,6 @@ def test_action_server_down_then_restarted(production: ProductionStack):
     assert users == ["hello", "what's my balance", "what's my balance"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Rasa 3.6 logs a failed custom action and goes on without its events: the "
-    "customer gets an empty reply, not an apology (docs/production.md, known gaps)",
-)
 def test_while_the_action_server_is_down_the_customer_hears_an_apology(
     production: ProductionStack,
 ):
@@ -140,7 +135,9 @@ def test_while_the_action_server_is_down_the_customer_hears_an_apology(
         down = production.say(0, customer, "what's my balance", timeout=30)
     finally:
         production.stack.restart("actions")
-    assert down.status_code == 503 or down.json()["messages"]
+    # Rasa goes on without the failed action; the web channel says so instead of nothing.
+    assert down.status_code == 200
+    assert "try again" in text_of(down).lower() and "$" not in text_of(down)
 
 
 def test_core_banking_slow_then_down_then_back(production: ProductionStack):
