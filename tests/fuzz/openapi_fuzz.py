@@ -22,7 +22,7 @@ from hypothesis_jsonschema import from_schema
 
 ERROR_CONTRACT = {400, 401, 403, 404, 405, 409, 413, 422, 429}
 junk = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=3)
     | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=8,
