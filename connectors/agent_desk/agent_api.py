@@ -7,9 +7,9 @@ Every route but sign-in needs a session cookie; every change also needs the
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from connectors.agent_desk import sessions
 from connectors.agent_desk.agents import Agent, AgentStore
@@ -44,6 +44,7 @@ from connectors.handoff import (
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/desk/api")
+MAX_ID = 2**63 - 1  # the largest id SQL stores
 changes = [Depends(sessions.require_desk_header)]
 
 
@@ -103,7 +104,10 @@ async def ticket(ticket_id: int, agent: AgentDep, request: Request) -> dict[str,
 
 @router.get("/tickets/{ticket_id}/messages")
 async def messages(
-    ticket_id: int, agent: AgentDep, request: Request, after: int | None = None
+    ticket_id: int,
+    agent: AgentDep,
+    request: Request,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,  # fuzzing: 2**63 crashed SQLite
 ) -> dict[str, Any]:
     found = await _ticket(request, ticket_id)
     newer = await _store(request).messages(found.id, after_id=after)

@@ -7,8 +7,10 @@ from datetime import datetime
 from statistics import mean
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Extra, StrictStr, conint, constr
+from pydantic import BaseModel, Extra, StrictStr, ValidationError, conint, constr
+from pydantic.error_wrappers import ErrorWrapper
 from pydantic.errors import DictError
+from pydantic.utils import ROOT_KEY
 
 from connectors.handoff import Ticket, TicketMessage
 from connectors.handoff.records import MAX_TEXT
@@ -25,6 +27,13 @@ class Body(BaseModel):
         if not isinstance(value, dict | cls):
             raise DictError()
         return super().validate(value)
+
+    @classmethod
+    def parse_obj(cls: type[BodyT], obj: Any) -> BodyT:
+        # Fuzzing found: [[None, None]] became {None: None}, then a TypeError, not a 4xx.
+        if not isinstance(obj, dict):
+            raise ValidationError([ErrorWrapper(DictError(), loc=ROOT_KEY)], cls)
+        return super().parse_obj(obj)
 
 
 class TicketContext(Body):

@@ -22,7 +22,11 @@ from hypothesis_jsonschema import from_schema
 
 ERROR_CONTRACT = {400, 401, 403, 404, 405, 409, 413, 422, 429}
 junk = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=3)
     | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=8,
@@ -92,7 +96,10 @@ def requests(operation: Operation, known: dict[str, list[str]]) -> st.SearchStra
         url = operation.path
         for parameter in operation.parameters("path"):
             name = parameter["name"]
-            value = draw(st.sampled_from(known.get(name, ["x"])) | st.text(min_size=1, max_size=30))
+            # No "/" in a path value: Starlette decodes %2F before routing, so ".../accounts/%2F"
+            # is the list route (a different operation), not this one with a strange id.
+            text = st.text(min_size=1, max_size=30).filter(lambda v: "/" not in v)
+            value = draw(st.sampled_from(known.get(name, ["x"])) | text)
             url = url.replace("{" + name + "}", quote(str(value), safe=""))
         params = {}
         for parameter in operation.parameters("query"):
