@@ -47,7 +47,13 @@ async def ticket_answer(store: TicketStore, ticket: Ticket) -> dict[str, Any]:
     }
 
 
-@router.post("/tickets", status_code=201)
+@router.post(
+    "/tickets",
+    status_code=201,
+    responses={
+        200: {"description": "The conversation's open ticket, reused (nothing new created)"}
+    },
+)
 async def create_ticket(body: TicketCreate, request: Request) -> JSONResponse:
     store: TicketStore = request.app.state.tickets
     settings = request.app.state.settings
