@@ -51,13 +51,19 @@ class DemoLogin:
         return login
 
     def mint(self, customer_id: str, now: float | None = None) -> str:
+        """The demo login's token: seeded demo customers only."""
         if customer_id not in DEMO_CUSTOMERS:
             raise NotADemoCustomer(customer_id)
+        return self.sign(customer_id, self.token_seconds, now)
+
+    def sign(self, customer_id: str, seconds: int, now: float | None = None) -> str:
+        """A token for any customer id, as the bank's login would sign it (tests, benchmarks;
+        the demo page can only reach ``mint``)."""
         issued = int(time.time() if now is None else now)
         claims = {
             "sub": customer_id,
             "iat": issued,
-            "exp": issued + self.token_seconds,
+            "exp": issued + seconds,
             "iss": self.verifier.issuer,
             "aud": self.verifier.audience,
             "demo": True,

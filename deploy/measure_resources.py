@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sys
 import tempfile
 import threading
@@ -29,10 +28,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from connectors.web_auth import TokenVerifier  # noqa: E402
 from connectors.web_demo import DemoLogin  # noqa: E402
 from scripts import training  # noqa: E402
-from scripts.channel_env import web_channel_env  # noqa: E402
+from scripts.channel_env import demo_login  # noqa: E402
 from scripts.dev import RASA, StackConfig, seed, services, warm_up  # noqa: E402
 from scripts.stack import Stack  # noqa: E402
 
@@ -49,12 +47,6 @@ SCRIPT = (
     "cancel",
     "I want to talk to a person",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def process_tree(root: int) -> list[int]:
@@ -189,17 +181,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="measure-stack-") as tmp:
         run_dir = Path(tmp)
-        config = StackConfig(
-            core_port=free_port(),
-            actions_port=free_port(),
-            rasa_port=free_port(),
-            desk_port=free_port(),
-            core_database_url=f"sqlite:///{run_dir / 'core_mock.sqlite3'}",
-            profile_store_url=f"sqlite:///{run_dir / 'profile_store.sqlite3'}",
-            desk_database_url=f"sqlite:///{run_dir / 'handoff.sqlite3'}",
-            tracker_store_db=run_dir / "rasa_tracker.sqlite3",
-            run_dir=run_dir,
-        )
+        config = StackConfig.isolated(run_dir)
         model = training.ensure_trained(RASA)
         seed(config)
         stack = Stack(services(config, model), log_dir=run_dir / "log", echo=False)
@@ -210,14 +192,7 @@ def main() -> int:
             roots = {name: process.pid for name, process in stack.processes.items()}
             sampler = Sampler(roots)
             sampler.snapshot_idle()
-            env = web_channel_env(run_dir, demo_login=True)
-            verifier = TokenVerifier.from_key_file(
-                env["BANK_WEB_JWT_ALGORITHM"],
-                env["BANK_WEB_JWT_KEY_FILE"],
-                env["BANK_WEB_JWT_ISSUER"],
-                env["BANK_WEB_JWT_AUDIENCE"],
-            )
-            login = DemoLogin.from_key_file(env["BANK_DEMO_SIGNING_KEY_FILE"], verifier)
+            login = demo_login(run_dir)
             started = time.monotonic()
             with sampler.running(), ThreadPoolExecutor(args.workers) as pool:
                 sent = sum(pool.map(conversation(config.web_url, login), range(args.conversations)))

@@ -10,35 +10,23 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jwt
-
-from connectors.web_auth import TokenVerifier
 from connectors.web_demo import DemoLogin
 from connectors.web_messages import customer_conversation_id
-from scripts import production, training
-from scripts.channel_env import web_channel_env
+from scripts import channel_env, production, training
 from scripts.dev import RASA, ROOT, StackConfig, services, warm_up
 from scripts.production import LOCAL_POSTGRES
-from scripts.stack import Service, Stack, rasa_model_loaded
+from scripts.stack import Service, Stack, free_port, rasa_model_loaded
 
 BENCH = ROOT / "var" / "bench"
 CUSTOMERS = 100
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -88,15 +76,7 @@ class RunningStack:
 
     def token(self, customer_id: str) -> str:
         """A one-hour token for any seeded customer, signed as the bank's login would."""
-        now = int(time.time())
-        claims = {
-            "sub": customer_id,
-            "iat": now,
-            "exp": now + 3600,
-            "iss": self.login.verifier.issuer,
-            "aud": self.login.verifier.audience,
-        }
-        return jwt.encode(claims, self.login.signing_key, algorithm=self.login.verifier.algorithm)
+        return self.login.sign(customer_id, 3600)
 
     @staticmethod
     def conversation(customer_id: str) -> str:
@@ -107,13 +87,7 @@ class RunningStack:
 
 
 def available(name: str) -> bool:
-    if name == "default":
-        return True
-    return (
-        name == "production"
-        and (ROOT / "bot" / "endpoints.production.yml").is_file()
-        and any(field.name == "profile" for field in dataclasses.fields(StackConfig))
-    )
+    return name in ("default", "production")
 
 
 def drop_databases(urls: list[str]) -> None:
@@ -150,25 +124,10 @@ def our_stack(name: str) -> Iterator[RunningStack]:
     run_dir = BENCH / name
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
-    base = production.profile_defaults(
-        name if name == "production" else "development", StackConfig()
-    )
-    overrides: dict[str, Any] = {
-        "core_port": free_port(),
-        "actions_port": free_port(),
-        "rasa_port": free_port(),
-        "desk_port": free_port(),
-        "run_dir": run_dir,
-        "core_api_key": "bench-core-key",
-        "tracker_store_db": run_dir / "rasa_tracker.sqlite3",
-    }
-    if name == "default":
-        overrides |= {
-            "core_database_url": f"sqlite:///{run_dir / 'core_mock.sqlite3'}",
-            "profile_store_url": f"sqlite:///{run_dir / 'profile_store.sqlite3'}",
-            "desk_database_url": f"sqlite:///{run_dir / 'handoff.sqlite3'}",
-        }
-    else:  # the bench's own databases, Redis db and queue: `make run`'s data stays untouched
+    profile = "production" if name == "production" else "development"
+    base = production.profile_defaults(profile, StackConfig.isolated(run_dir))
+    overrides: dict[str, Any] = {"core_api_key": "bench-core-key"}
+    if name == "production":  # its own databases, Redis db and queue: `make run`'s stay untouched
         overrides |= {
             "core_database_url": f"{LOCAL_POSTGRES}/bank_bench_core",
             "profile_store_url": f"{LOCAL_POSTGRES}/bank_bench_profiles",
@@ -192,14 +151,7 @@ def our_stack(name: str) -> Iterator[RunningStack]:
     stack.start()
     try:
         warm_up(config)
-        env = web_channel_env(run_dir, demo_login=True)
-        verifier = TokenVerifier.from_key_file(
-            env["BANK_WEB_JWT_ALGORITHM"],
-            env["BANK_WEB_JWT_KEY_FILE"],
-            env["BANK_WEB_JWT_ISSUER"],
-            env["BANK_WEB_JWT_AUDIENCE"],
-        )
-        login = DemoLogin.from_key_file(env["BANK_DEMO_SIGNING_KEY_FILE"], verifier)
+        login = channel_env.demo_login(run_dir)
         yield RunningStack(config, stack, login)
     finally:
         stack.stop()

@@ -15,6 +15,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from connectors.web_auth import TokenVerifier
+from connectors.web_demo import DemoLogin
+
 DEMO_ISSUER = "https://login.demo-bank.invalid"
 WEB_RATE_LIMITS = (
     "BANK_WEB_RATE_LIMIT_CUSTOMER",
@@ -66,6 +69,18 @@ def web_channel_env(run_dir: Path, demo_login: bool, cors_origins: str = "") -> 
         # Empty: the channel's default limits; an operator or the load benchmark may set them.
         **{key: os.environ.get(key, "") for key in WEB_RATE_LIMITS},
     }
+
+
+def demo_login(run_dir: Path) -> DemoLogin:
+    """The demo login of a stack under ``run_dir``, signing with its development key pair."""
+    env = web_channel_env(run_dir, demo_login=True)
+    verifier = TokenVerifier.from_key_file(
+        env["BANK_WEB_JWT_ALGORITHM"],
+        env["BANK_WEB_JWT_KEY_FILE"],
+        env["BANK_WEB_JWT_ISSUER"],
+        env["BANK_WEB_JWT_AUDIENCE"],
+    )
+    return DemoLogin.from_key_file(env["BANK_DEMO_SIGNING_KEY_FILE"], verifier)
 
 
 def voice_channel_env(core_url: str, core_api_key: str) -> dict[str, str]:

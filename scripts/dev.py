@@ -17,6 +17,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -24,7 +25,13 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts import channel_env, production, training  # noqa: E402
-from scripts.stack import Service, Stack, StackError, rasa_model_loaded  # noqa: E402
+from scripts.stack import (  # noqa: E402
+    Service,
+    Stack,
+    StackError,
+    free_port,
+    rasa_model_loaded,
+)
 
 ROOT = training.ROOT
 VAR = ROOT / "var"
@@ -87,6 +94,23 @@ class StackConfig:
             event_broker_url=env.get("RASA_EVENT_BROKER_URL", defaults.event_broker_url),
             event_broker_queue=env.get("RASA_EVENT_BROKER_QUEUE", defaults.event_broker_queue),
         )
+
+    @classmethod
+    def isolated(cls, run_dir: Path, **overrides: Any) -> StackConfig:
+        """A stack of its own: free ports, SQLite files and keys under ``run_dir`` (tests,
+        benchmarks); ``overrides`` replace any field."""
+        fields: dict[str, Any] = {
+            "core_port": free_port(),
+            "actions_port": free_port(),
+            "rasa_port": free_port(),
+            "desk_port": free_port(),
+            "core_database_url": f"sqlite:///{run_dir / 'core_mock.sqlite3'}",
+            "profile_store_url": f"sqlite:///{run_dir / 'profile_store.sqlite3'}",
+            "desk_database_url": f"sqlite:///{run_dir / 'handoff.sqlite3'}",
+            "tracker_store_db": run_dir / "rasa_tracker.sqlite3",
+            "run_dir": run_dir,
+        }
+        return cls(**{**fields, **overrides})
 
     @property
     def core_url(self) -> str:

@@ -14,7 +14,8 @@ import pytest
 import socketio
 
 from scripts.channel_env import demo_key_pair
-from tests.connectors.test_web_channel import ROOT, Server, _free_port
+from scripts.stack import free_port
+from tests.connectors.test_web_channel import ROOT, Server
 
 MESSAGES = "/webhooks/bank_web/messages"
 
@@ -23,7 +24,7 @@ MESSAGES = "/webhooks/bank_web/messages"
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Per customer 3 a minute; per address 40; socket connections 40."""
     keys = demo_key_pair(tmp_path_factory.mktemp("bank_login"))
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.connectors.web_channel_server", "--port", str(port),
          "--key-file", str(keys.public_key_file), "--demo-key-file", str(keys.private_key_file),

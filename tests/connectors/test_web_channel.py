@@ -3,7 +3,6 @@ in a subprocess; a stand-in plays Rasa, see web_channel_server.py)."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ import socketio
 
 from connectors.web_messages import customer_conversation_id
 from scripts.channel_env import demo_key_pair
+from scripts.stack import free_port
 from tests.connectors.web_channel_server import AUDIENCE, ISSUER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,17 +43,11 @@ class Server:
         return httpx.post(f"{self.url}{path}", json=body, headers=headers, timeout=10)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     keys = demo_key_pair(tmp_path_factory.mktemp("bank_login"))
     attacker = demo_key_pair(tmp_path_factory.mktemp("attacker"))
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable, "-m", "tests.connectors.web_channel_server", "--port", str(port),

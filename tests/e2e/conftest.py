@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,19 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connectors.web_auth import TokenVerifier
 from connectors.web_demo import DemoLogin
 from connectors.web_messages import customer_conversation_id
-from scripts import training
-from scripts.channel_env import web_channel_env
+from scripts import channel_env, training
 from scripts.dev import RASA, StackConfig, seed, services, warm_up
 from scripts.stack import Stack
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -41,18 +32,7 @@ def running_stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[StackConfig, Stack]]:
     run_dir: Path = tmp_path_factory.mktemp("stack")
-    config = StackConfig(
-        core_port=free_port(),
-        actions_port=free_port(),
-        rasa_port=free_port(),
-        core_database_url=f"sqlite:///{run_dir / 'core_mock.sqlite3'}",
-        core_api_key="e2e-test-key",
-        profile_store_url=f"sqlite:///{run_dir / 'profile_store.sqlite3'}",
-        run_dir=run_dir,
-        desk_port=free_port(),
-        desk_database_url=f"sqlite:///{run_dir / 'handoff.sqlite3'}",
-        tracker_store_db=run_dir / "rasa_tracker.sqlite3",
-    )
+    config = StackConfig.isolated(run_dir, core_api_key="e2e-test-key")
     model = training.ensure_trained(RASA)
     seed(config)
     stack = Stack(services(config, model), log_dir=run_dir / "log", echo=False)
@@ -94,14 +74,7 @@ def visitor_id_for(label: str) -> str:
 @pytest.fixture(scope="session")
 def demo_login(stack_config: StackConfig) -> DemoLogin:
     """Signs tokens the way the bank's login would (the stack's development key pair)."""
-    env = web_channel_env(stack_config.run_dir, demo_login=True)
-    verifier = TokenVerifier.from_key_file(
-        env["BANK_WEB_JWT_ALGORITHM"],
-        env["BANK_WEB_JWT_KEY_FILE"],
-        env["BANK_WEB_JWT_ISSUER"],
-        env["BANK_WEB_JWT_AUDIENCE"],
-    )
-    return DemoLogin.from_key_file(env["BANK_DEMO_SIGNING_KEY_FILE"], verifier)
+    return channel_env.demo_login(stack_config.run_dir)
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from tests.e2e.conftest import (  # noqa: F401 - the e2e helpers, on this stack
     conversation_id,
     core_api,
     demo_login,
-    free_port,
     say,
     stack_config,
 )
@@ -54,18 +53,7 @@ def running_stack(
     tmp_path_factory: pytest.TempPathFactory, broker_queue: str
 ) -> Iterator[tuple[StackConfig, Stack]]:
     run_dir: Path = tmp_path_factory.mktemp("privacy-stack")
-    config = StackConfig(
-        core_port=free_port(),
-        actions_port=free_port(),
-        rasa_port=free_port(),
-        core_database_url=f"sqlite:///{run_dir / 'core_mock.sqlite3'}",
-        core_api_key="privacy-test-key",
-        profile_store_url=f"sqlite:///{run_dir / 'profile_store.sqlite3'}",
-        run_dir=run_dir,
-        desk_port=free_port(),
-        desk_database_url=f"sqlite:///{run_dir / 'handoff.sqlite3'}",
-        tracker_store_db=run_dir / "rasa_tracker.sqlite3",
-    )
+    config = StackConfig.isolated(run_dir, core_api_key="privacy-test-key")
     model = training.ensure_trained(RASA)
     seed(config)
     planned = [

@@ -26,13 +26,12 @@ from connectors.web_messages import customer_conversation_id
 from scripts import training
 from scripts.channel_env import web_channel_env
 from scripts.dev import RASA, StackConfig, seed, services, warm_up
-from scripts.stack import Service, Stack
+from scripts.stack import Service, Stack, free_port
 from tests.production.services import (
     BrokerQueue,
     RedisServer,
     TcpProxy,
     TrackerRows,
-    free_port,
     port_open,
     unavailable,
 )
@@ -115,15 +114,11 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionS
         proxy.restore()
         cleanup.callback(proxy.cut)
         queue = f"bank_test_{uuid.uuid4().hex[:10]}"
-        config = StackConfig(
-            core_port=free_port(),
-            actions_port=free_port(),
-            rasa_port=free_port(),
+        config = StackConfig.isolated(
+            run_dir,
             core_database_url=urls[0],
             core_api_key="production-test-key",
             profile_store_url=urls[1],
-            run_dir=run_dir,
-            desk_port=free_port(),
             desk_database_url=urls[2],
             profile="production",
             tracker_store_url=urls[3],

@@ -21,12 +21,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def unavailable(reason: str) -> None:
     """Skip, or fail when REQUIRE_PRODUCTION_SERVICES=1 (as in CI)."""
     if os.environ.get("REQUIRE_PRODUCTION_SERVICES") == "1":

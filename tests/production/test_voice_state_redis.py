@@ -11,7 +11,8 @@ import pytest
 
 from connectors.voice_state import BotAnswer, CallState, Step, call_state_store
 from connectors.voice_state_redis import RedisCallStateStore
-from tests.production.services import RedisServer, free_port, unavailable
+from scripts.stack import free_port
+from tests.production.services import RedisServer, unavailable
 
 pytestmark = pytest.mark.production
 

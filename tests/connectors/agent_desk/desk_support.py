@@ -8,7 +8,6 @@ on the same port.
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,17 +21,12 @@ from fastapi import FastAPI, Request
 from connectors.agent_desk.app import create_app
 from connectors.agent_desk.sessions import CSRF_HEADER
 from connectors.agent_desk.settings import Settings, load_settings
+from scripts.stack import free_port
 
 SERVICE_TOKEN = "service-token-0123456789"
 SESSION_SECRET = "session-secret-0123456789abcdef0123456789"
 AGENT_PASSWORD = "correct horse battery"
 DESK_URL = "http://desk.test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
