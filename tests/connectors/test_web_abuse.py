@@ -4,8 +4,6 @@ JSON 4xx (never a 500) for bodies that are not a small UTF-8 JSON object."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
@@ -13,9 +11,7 @@ import httpx
 import pytest
 import socketio
 
-from scripts.channel_env import demo_key_pair
-from scripts.stack import free_port
-from tests.connectors.test_web_channel import ROOT, Server
+from tests.connectors.test_web_channel import Server, running_server
 
 MESSAGES = "/webhooks/bank_web/messages"
 
@@ -23,31 +19,14 @@ MESSAGES = "/webhooks/bank_web/messages"
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Per customer 3 a minute; per address 40; socket connections 40."""
-    keys = demo_key_pair(tmp_path_factory.mktemp("bank_login"))
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.connectors.web_channel_server", "--port", str(port),
-         "--key-file", str(keys.public_key_file), "--demo-key-file", str(keys.private_key_file),
-         "--limit", "rate_limit_customer=3/minute", "--limit", "rate_limit_ip=40/minute",
-         "--limit", "rate_limit_connect_ip=40/minute"],
-        cwd=ROOT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/webhooks/bank_web/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
-        private = keys.private_key_file.read_text()
-        yield Server(url, private, private)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_server(
+        tmp_path_factory.mktemp("bank_login"),
+        tmp_path_factory.mktemp("attacker"),
+        "rate_limit_customer=3/minute",
+        "rate_limit_ip=40/minute",
+        "rate_limit_connect_ip=40/minute",
+    ) as started:
+        yield started
 
 
 def test_a_customer_cannot_send_faster_than_the_limit(limited: Server) -> None:

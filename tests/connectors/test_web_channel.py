@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,17 +44,17 @@ class Server:
         return httpx.post(f"{self.url}{path}", json=body, headers=headers, timeout=10)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    keys = demo_key_pair(tmp_path_factory.mktemp("bank_login"))
-    attacker = demo_key_pair(tmp_path_factory.mktemp("attacker"))
+@contextmanager
+def running_server(login: Path, attacker: Path, *limits: str) -> Iterator[Server]:
+    """The channel on a real Sanic server in a subprocess, with key pairs made in the two
+    folders; ``limits`` are ``key=value`` rate-limit settings."""
+    keys, attacker_keys = demo_key_pair(login), demo_key_pair(attacker)
     port = free_port()
+    limit_args = [arg for limit in limits for arg in ("--limit", limit)]
     process = subprocess.Popen(
-        [
-            sys.executable, "-m", "tests.connectors.web_channel_server", "--port", str(port),
-            "--key-file", str(keys.public_key_file),
-            "--demo-key-file", str(keys.private_key_file),
-        ],
+        [sys.executable, "-m", "tests.connectors.web_channel_server", "--port", str(port),
+         "--key-file", str(keys.public_key_file),
+         "--demo-key-file", str(keys.private_key_file), *limit_args],
         cwd=ROOT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -69,13 +70,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 raise RuntimeError("the web channel test server did not start")
             time.sleep(0.2)
         yield Server(
-            url,
-            keys.private_key_file.read_text(),
-            attacker.private_key_file.read_text(),
+            url, keys.private_key_file.read_text(), attacker_keys.private_key_file.read_text()
         )
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(
+        tmp_path_factory.mktemp("bank_login"), tmp_path_factory.mktemp("attacker")
+    ) as started:
+        yield started
 
 
 MESSAGES = "/webhooks/bank_web/messages"
