@@ -17,6 +17,7 @@ from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -151,22 +152,21 @@ class BankWebInput(InputChannel):
         limit: RateLimit | None = self.config.rate_limits.customer
         return await check(self.limiter, (bucket_key("customer", who), limit))
 
-    async def _paused(self, conversation_id: str) -> bool:
-        """Whether an agent has the conversation (the bot is paused and stays quiet)."""
+    async def _tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        """The conversation as Rasa's tracker store holds it (None before the server runs)."""
         agent = self.app.ctx.agent if self.app is not None else None
         if agent is None or agent.tracker_store is None:
-            return False
-        tracker = await agent.tracker_store.retrieve(conversation_id)
+            return None
+        return await agent.tracker_store.retrieve(conversation_id)
+
+    async def _paused(self, conversation_id: str) -> bool:
+        """Whether an agent has the conversation (the bot is paused and stays quiet)."""
+        tracker = await self._tracker(conversation_id)
         return tracker is not None and tracker.is_paused()
 
     async def _transcript(self, conversation_id: str) -> list[dict[str, Any]]:
-        agent = self.app.ctx.agent if self.app is not None else None
-        if agent is None or agent.tracker_store is None:
-            return []
-        tracker = await agent.tracker_store.retrieve(conversation_id)
-        if tracker is None:
-            return []
-        return transcript(event.as_dict() for event in tracker.events)
+        tracker = await self._tracker(conversation_id)
+        return [] if tracker is None else transcript(e.as_dict() for e in tracker.events)
 
     # ---- blueprint ------------------------------------------------------------------
 
