@@ -29,15 +29,19 @@ from typing import Any
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_tracker_store
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from privacy.masking import SLOT_MASK, mask_events
+from privacy.masking import SLOT_MASK, mask_event
 from privacy.policy import DEFAULT_POLICY_FILE, PolicyError, PrivacyPolicy, load_policy
 from privacy.vault import Kept, MemoryVault, SQLVault, Vault
 
 logger = logging.getLogger(__name__)
+
+# Set on the events ``retrieve`` hands out: they come from the store, masked. Only events
+# without it (what a turn added, the vault's SlotSets) are masked on ``save``.
+STORED_MASKED = "_privacy_stored_masked"
 
 
 class MaskingTrackerStore(TrackerStore):
@@ -77,14 +81,32 @@ class MaskingTrackerStore(TrackerStore):
             self.inner.domain = domain
 
     def masked(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
-        """A copy of ``tracker`` whose events carry no personal data."""
-        events = [event.as_dict() for event in tracker.events]
-        return DialogueStateTracker.from_dict(
+        """A copy of ``tracker`` whose events carry no personal data.
+
+        Events loaded from the wrapped store were masked when they were stored, so only
+        what the turn added is masked again: a save costs the new events, not the whole
+        conversation.
+        """
+        events = [
+            event if getattr(event, STORED_MASKED, False) else self._masked_event(event)
+            for event in tracker.events
+        ]
+        return DialogueStateTracker.from_events(
             tracker.sender_id,
-            mask_events(events, self.policy),
+            events,
             self.domain.slots,
             max_event_history=tracker._max_event_history,
         )
+
+    def _masked_event(self, event: Event) -> Event:
+        data = event.as_dict()
+        masked = mask_event(data, self.policy)
+        if masked == data:
+            return event
+        restored = Event.from_parameters(masked)
+        if restored is None:  # never the unmasked event instead
+            raise PolicyError(f"masked {event.type_name!r} event cannot be restored")
+        return restored
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._keep_inflight(tracker)
@@ -110,6 +132,8 @@ class MaskingTrackerStore(TrackerStore):
         tracker = await self.inner.retrieve(sender_id)
         if tracker is None:
             return None
+        for event in tracker.events:  # as stored: masked already
+            setattr(event, STORED_MASKED, True)
         kept = self.vault.get(sender_id)
         if kept is not None and tracker.active_loop_name == kept.form:
             # As events, so that copies Rasa replays (the form's own) have them too. They

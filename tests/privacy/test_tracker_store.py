@@ -126,3 +126,36 @@ async def test_stored_text_keeps_what_is_not_personal(domain, tmp_path):
 def test_the_wrapped_store_must_be_configured(domain):
     with pytest.raises(PolicyError, match="store:"):
         MaskingTrackerStore(domain=domain, policy=str(ROOT / "bot" / "privacy.yml"))
+
+
+async def test_a_later_turn_masks_what_it_added_and_only_that(domain, tmp_path, monkeypatch):
+    """Loaded events were masked when stored; the new ones (and the vault's SlotSets that
+    put the form's value back) are masked on save, so nothing personal is written."""
+    import privacy.tracker_store as module
+
+    db = tmp_path / "tracker.sqlite3"
+    store = masking_store(domain, db)
+    await store.save(in_form_with_email(domain))
+    turn = await store.retrieve("web-privacy-test")
+    loaded = len(turn.events)
+    phone = "+1 415 555 0199"
+    turn.update(ActionExecuted("action_listen"))
+    turn.update(UserUttered(f"and my phone is {phone}", {"name": "inform", "confidence": 1.0}))
+    turn.update(SlotSet("contact_phone", phone))
+
+    masked_types: list[str] = []
+    real_mask_event = module.mask_event
+    monkeypatch.setattr(
+        module,
+        "mask_event",
+        lambda data, policy: masked_types.append(data["event"]) or real_mask_event(data, policy),
+    )
+    await store.save(turn)
+
+    unmasked = [e for e in turn.events if not getattr(e, module.STORED_MASKED, False)]
+    assert masked_types == [e.type_name for e in unmasked]  # the vault's SlotSets, the turn's
+    assert masked_types[-3:] == ["action", "user", "slot"]
+    assert len(unmasked) == len(turn.events) - loaded + 2 < len(turn.events)
+    stored = stored_rows(db)
+    assert EMAIL not in stored and "555" not in stored
+    assert stored.count("[phone]") >= 1
