@@ -28,6 +28,7 @@ from connectors.web_auth import TokenRejected, bearer_token
 from connectors.web_config import WebChannelConfig
 from connectors.web_demo import DEMO_CUSTOMERS, NotADemoCustomer
 from connectors.web_messages import (
+    SESSION_START,
     BodyInvalid,
     MessageInvalid,
     bot_message,
@@ -196,7 +197,12 @@ class BankWebInput(InputChannel):
                 metadata=session.metadata(client),
             )
             await on_new_message(message)
-            if not output.messages and not await self._paused(session.conversation_id):
+            expects_answer = text != SESSION_START
+            if (
+                expects_answer
+                and not output.messages
+                and not await self._paused(session.conversation_id)
+            ):
                 # Rasa goes on silently when a custom action fails (the action server is
                 # down): the customer hears that something went wrong, never nothing.
                 await output.send_response(session.conversation_id, {"text": NO_ANSWER})
@@ -255,8 +261,9 @@ class BankWebInput(InputChannel):
                 return
             client = client_metadata(data)
             room = session.conversation_id
-            echo = customer_message(text, client, time.time())
-            await sio.emit("user_uttered", echo, room=room, skip_sid=sid)
+            if text != SESSION_START:
+                echo = customer_message(text, client, time.time())
+                await sio.emit("user_uttered", echo, room=room, skip_sid=sid)
             await sio.emit("bot_typing", {"typing": True}, room=room)
             try:
                 await handle(session, text, client)
@@ -305,8 +312,9 @@ class BankWebInput(InputChannel):
             if not decision.allowed:
                 return _too_many(decision)
             client = client_metadata(data)
-            echo = customer_message(text, client, time.time())
-            await sio.emit("user_uttered", echo, room=session.conversation_id)
+            if text != SESSION_START:
+                echo = customer_message(text, client, time.time())
+                await sio.emit("user_uttered", echo, room=session.conversation_id)
             try:
                 output = await handle(session, text, client)
             except Exception as error:

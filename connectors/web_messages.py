@@ -143,6 +143,12 @@ def bot_message(response: Mapping[str, Any], message_id: str | None = None) -> d
     return message
 
 
+# Rasa's own intent for "a new conversation": action_session_start opens a new session
+# (slots carried over by the domain's session_config). Not a customer utterance: it is not
+# echoed to the customer's other devices, shown in the transcript, or answered.
+SESSION_START = "/session_start"
+
+
 def customer_message(
     text: str, metadata: Mapping[str, Any], timestamp: float, message_id: str | None = None
 ) -> dict[str, Any]:
@@ -162,7 +168,7 @@ def transcript(events: Iterable[Mapping[str, Any]], limit: int = TRANSCRIPT_LIMI
     for index, event in enumerate(events):
         kind, timestamp = event.get("event"), float(event.get("timestamp") or 0.0)
         message_id = f"evt-{timestamp:.6f}-{index}"
-        if kind == "user" and event.get("text"):
+        if kind == "user" and event.get("text") and event["text"] != SESSION_START:
             metadata = event.get("metadata") or {}
             messages.append(customer_message(event["text"], metadata, timestamp, message_id))
         elif kind == "bot" and (event.get("text") or event.get("data")):

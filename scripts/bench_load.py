@@ -9,6 +9,9 @@ seeded customers), then runs the load shapes:
 
 plus one conversation alone (p50) and a soak of 64 conversations with think time (zero
 errors and zero lost messages: every message sent is in the conversation's tracker).
+Each simulated customer loops over conversations (balance, applications, contact change,
+FAQ, handoff); each conversation is a new visit and starts a new Rasa session
+(``/session_start``), as the bare bot's each get a new sender id.
 The same shapes run, in the same invocation, against a bare Rasa bot (`rasa init`
 defaults, its REST channel) as the baseline, and the capacity ratio ours / bare is
 printed. Configurations: `default` (SQLite, in-memory lock store) and `production`
@@ -130,6 +133,7 @@ def bank_worker(stack: bench_stacks.RunningStack, seed: int):  # noqa: ANN201
 
         async def one_conversation(think_s: float) -> None:
             scenario = pick_scenario(rng)
+            await customer.start_session()
             say = await think_then_say(think_s)
             await scenario(say, latest_code=latest_code, resume=resume)
 

@@ -56,6 +56,23 @@ class BankCustomer:
         self.client, self.web_url, self.token = client, web_url, token
         self.conversation_id, self.tally = conversation_id, tally
 
+    async def start_session(self) -> None:
+        """A new visit: the app opens a new Rasa session (``/session_start``), as the bank's
+        apps do when a customer opens the chat again (bare Rasa gets a new sender id). Not
+        a customer turn: counted in the errors, not in the turns or their latencies."""
+        try:
+            answer = await self.client.post(
+                f"{self.web_url}/messages",
+                json={"message": "/session_start"},
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=TURN_TIMEOUT_SECONDS,
+            )
+        except httpx.HTTPError:
+            self.tally.errors += 1
+            return
+        if answer.status_code != 200:
+            self.tally.errors += 1
+
     async def say(self, text: str, expects_reply: bool = True) -> list[dict]:
         self.tally.sent.setdefault(self.conversation_id, []).append(text)
         started = time.perf_counter()

@@ -199,6 +199,19 @@ def test_a_silent_bot_gets_an_apology_but_a_paused_one_stays_quiet(server: Serve
     assert still.json()["messages"] == []  # an agent has the conversation
 
 
+def test_a_new_session_is_started_quietly(server: Server) -> None:
+    token = server.token("CUST-0011")
+    started = server.post(MESSAGES, token, message="/session_start")
+    assert started.status_code == 200 and started.json()["messages"] == []  # no apology
+    server.post(MESSAGES, token, message="hello")
+    shown = httpx.get(
+        f"{server.url}/webhooks/bank_web/transcript",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()["messages"]
+    assert [m["text"] for m in shown] == ["hello", "echo: hello for CUST-0011"]
+
+
 def test_transcript_keeps_the_conversation_with_button_titles(server: Server) -> None:
     token = server.token("CUST-0002")
     server.post(MESSAGES, token, message="buttons")

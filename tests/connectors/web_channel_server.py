@@ -5,7 +5,8 @@ python -m tests.connectors.web_channel_server --port N --key-file K --demo-key-f
 The stand-in keeps each conversation in Rasa's own InMemoryTrackerStore, answers
 ``echo: <text> for <customer id or "visitor">`` and understands a few test words:
 ``buttons`` (a reply with two buttons), ``slow`` (answers after 1 s), ``boom`` (raises),
-``silent`` (no reply, as when a custom action fails), ``pause`` (pauses, no reply).
+``silent`` (no reply, as when a custom action fails), ``pause`` (pauses, no reply),
+``/session_start`` (a new session: no reply, as Rasa's action_session_start).
 ``POST /test/push/<conversation_id>`` pushes a message through the channel's output
 channel, as Rasa's ``trigger_intent?output_channel=bank_web`` does.
 """
@@ -56,7 +57,11 @@ def build_app(key_file: str, demo_key_file: str, limits: dict[str, str] | None =
         )
         if message.text == "boom":
             raise RuntimeError("the stand-in for Rasa failed")
-        if message.text in ("silent", "pause"):  # a failed custom action / an agent took over
+        if message.text in (
+            "silent",
+            "pause",
+            "/session_start",
+        ):  # a failed custom action / an agent took over
             if message.text == "pause":
                 tracker.update(ConversationPaused())
             await store.save(tracker)
