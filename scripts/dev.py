@@ -164,6 +164,21 @@ def _write(config: StackConfig, endpoints: dict) -> Path:
     return path
 
 
+def rasa_threads() -> dict[str, str]:
+    """One compute thread each for TensorFlow (TEDPolicy) and torch (the sentence encoder)
+    in a Rasa process, unless the environment says otherwise. Rasa handles one message at a
+    time per process; under load their idle worker threads spun for 30 ms of CPU per turn
+    (scripts/bench_load.py: 65.8 -> 35.7 ms of Rasa CPU per turn, 23.7 -> 25.9 turns/s).
+    Scale with more processes (SANIC_WORKERS, instances), not threads."""
+    names = (
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "TF_INTRA_OP_PARALLELISM_THREADS",
+        "TF_INTER_OP_PARALLELISM_THREADS",
+    )
+    return {name: os.environ.get(name, "1") for name in names}
+
+
 def services(config: StackConfig, model: Path) -> list[Service]:
     core_env = {
         "CORE_MOCK_DATABASE_URL": config.core_database_url,
@@ -215,6 +230,7 @@ def services(config: StackConfig, model: Path) -> list[Service]:
             is_ready=rasa_model_loaded,
             startup_timeout=300.0,
             env={
+                **rasa_threads(),
                 **channel_env.web_channel_env(config.run_dir, config.demo_login),
                 **channel_env.voice_channel_env(config.core_url, config.core_api_key),
                 **production.rasa_env(config),
