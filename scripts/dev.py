@@ -130,16 +130,6 @@ class StackConfig:
         return f"{self.rasa_url}/webhooks/bank_web"
 
 
-def masking_tracker_store(store: dict) -> dict:
-    """``store`` (a Rasa tracker store config) wrapped so personal data is masked in what
-    it stores and publishes to the event broker (privacy/tracker_store.py)."""
-    return {
-        "type": "privacy.tracker_store.MaskingTrackerStore",
-        "policy": str(PRIVACY_POLICY),
-        "store": store,
-    }
-
-
 def write_endpoints(config: StackConfig) -> Path:
     """bot/endpoints.yml (or endpoints.production.yml) with this stack's action server URL."""
     if config.profile == "production":  # the rest comes from production.rasa_env
@@ -150,10 +140,11 @@ def write_endpoints(config: StackConfig) -> Path:
         return _write(config, endpoints)
     endpoints = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text())
     endpoints["action_endpoint"] = {"url": f"http://{config.host}:{config.actions_port}/webhook"}
-    # Conversations survive a restart of Rasa (an agent's ticket points at them).
-    endpoints["tracker_store"] = masking_tracker_store(
-        {"type": "SQL", "dialect": "sqlite", "db": str(config.tracker_store_db)}
-    )
+    # Conversations survive a restart of Rasa (an agent's ticket points at them): the store
+    # of bot/endpoints.yml (masking personal data, privacy/tracker_store.py) in this run's file.
+    tracker_store = endpoints["tracker_store"]
+    tracker_store["policy"] = str(PRIVACY_POLICY)
+    tracker_store["store"] = {**tracker_store["store"], "db": str(config.tracker_store_db)}
     return _write(config, endpoints)
 
 
@@ -165,7 +156,7 @@ def _write(config: StackConfig, endpoints: dict) -> Path:
 
 
 def rasa_threads() -> dict[str, str]:
-    """One compute thread each for TensorFlow (TEDPolicy) and torch (the sentence encoder)
+    """One compute thread each for TensorFlow and torch (the sentence encoder)
     in a Rasa process, unless the environment says otherwise. Rasa handles one message at a
     time per process; under load their idle worker threads spun for 30 ms of CPU per turn
     (scripts/bench_load.py: 65.8 -> 35.7 ms of Rasa CPU per turn, 23.7 -> 25.9 turns/s).

@@ -47,7 +47,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict]:
 def two_sessions(domain: Domain, sender: str) -> DialogueStateTracker:
     tracker = DialogueStateTracker(sender, domain.slots)
     for event in (
-        ActionExecuted("action_session_start"),
+        ActionExecuted("action_session_start", timestamp=999.0),
         SessionStarted(timestamp=1000.0),
         ActionExecuted("action_listen", timestamp=1001.0),
         UserUttered("hi", {"name": "greet", "confidence": 1.0}, timestamp=1002.0),
@@ -94,3 +94,21 @@ def test_sqlite_runs_in_wal_mode(domain: Domain, tmp_path: Path):
     with store.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+
+
+async def test_writes_the_rows_rasas_store_writes(domain: Domain, tmp_path: Path):
+    tuned = TunedSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tuned.sqlite3"))
+    rasas = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "rasa.sqlite3"))
+    for store in (tuned, rasas):
+        await store.save(two_sessions(domain, "conversation-1"))
+        next_turn = await store.retrieve("conversation-1")  # the latest session, as Rasa loads it
+        next_turn.update(BotUttered("Your balance is ...", timestamp=2003.0))
+        await store.save(next_turn)  # only the new event is appended
+
+    def rows(store: SQLTrackerStore) -> list[tuple]:
+        columns = "sender_id, type_name, timestamp, intent_name, action_name, data"
+        with store.engine.connect() as connection:
+            return list(connection.execute(text(f"SELECT {columns} FROM events ORDER BY id")))
+
+    assert rows(tuned) == rows(rasas)
+    assert len(rows(tuned)) == len(two_sessions(domain, "x").events) + 1
