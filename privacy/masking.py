@@ -6,7 +6,6 @@ broker publishes. Returns new dicts; never changes its input.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -49,15 +48,22 @@ def redact_strings(value: Any) -> Any:
 
 
 def mask_event(event: dict[str, Any], policy: PrivacyPolicy) -> dict[str, Any]:
-    """One event as it may be stored or published."""
-    masked = copy.deepcopy(event)
+    """One event as it may be stored or published.
+
+    A new dict; what it changes is rebuilt, what it keeps is shared with ``event`` (which
+    is never changed): no deep copy of every event on every save.
+    """
+    masked = dict(event)
     kind = masked.get("event")
     if kind == "user":
         masked["text"] = mask_user_text(masked.get("text"), policy)
         parse_data = masked.get("parse_data")
         if isinstance(parse_data, dict):
-            parse_data["text"] = mask_user_text(parse_data.get("text"), policy)
-            parse_data["entities"] = mask_entities(parse_data.get("entities"), policy)
+            masked["parse_data"] = {
+                **parse_data,
+                "text": mask_user_text(parse_data.get("text"), policy),
+                "entities": mask_entities(parse_data.get("entities"), policy),
+            }
         if "entities" in masked:
             masked["entities"] = mask_entities(masked["entities"], policy)
     elif kind == "bot":

@@ -99,7 +99,48 @@ async def drive(shape: Shape, make_worker: Callable[[int, httpx.AsyncClient, Tal
     return tally, elapsed
 
 
+class DeskAgent:
+    """One demo agent signed in to the agent desk, closing the benchmark's handoff tickets."""
+
+    def __init__(self, stack: bench_stacks.RunningStack) -> None:
+        self.stack = stack
+        self.client: httpx.AsyncClient | None = None
+
+    async def _signed_in(self) -> httpx.AsyncClient:
+        if self.client is None:
+            client = httpx.AsyncClient(
+                base_url=self.stack.config.desk_url, timeout=30, headers={"X-Desk-Request": "1"}
+            )
+            signed_in = await client.post(
+                "/desk/api/session",
+                json={"agent_id": "ava", "password": self.stack.config.desk_demo_agent_password},
+            )
+            signed_in.raise_for_status()
+            self.client = client
+        return self.client
+
+    async def close_ticket_of(self, conversation_id: str, tally: Tally) -> None:
+        """Claim and close the conversation's open ticket; a failure counts as an error."""
+        try:
+            client = await self._signed_in()
+            queue = (await client.get("/desk/api/queue")).json()["tickets"]
+            for ticket in queue:
+                if ticket["conversation_id"] == conversation_id and ticket["kind"] == "live":
+                    await client.post(f"/desk/api/tickets/{ticket['id']}/claim")
+                    closed = await client.post(
+                        f"/desk/api/tickets/{ticket['id']}/close", json={"outcome": "resolved"}
+                    )
+                    if closed.status_code != 200:
+                        tally.errors += 1
+                    return
+            tally.errors += 1  # the handoff left no ticket
+        except (httpx.HTTPError, KeyError, ValueError):
+            tally.errors += 1
+
+
 def bank_worker(stack: bench_stacks.RunningStack, seed: int):  # noqa: ANN201
+    desk = DeskAgent(stack)
+
     def make(index: int, client: httpx.AsyncClient, tally: Tally):  # noqa: ANN202
         rng = random.Random(seed * 1000 + index)  # noqa: S311 (a reproducible load mix)
         customer_id = f"CUST-{index + 1:04d}"
@@ -124,12 +165,9 @@ def bank_worker(stack: bench_stacks.RunningStack, seed: int):  # noqa: ANN201
             return code_in(outbox.json())
 
         async def resume() -> None:
-            await client.post(
-                f"{stack.rasa_url}/conversations/{customer.conversation_id}/tracker/events",
-                params={"token": stack.config.rasa_api_token},
-                json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}],
-                timeout=30,
-            )
+            """An agent at the desk claims and closes the ticket, so the bot resumes (and
+            the desk stops following the conversation), as after a real handoff."""
+            await desk.close_ticket_of(customer.conversation_id, tally)
 
         async def one_conversation(think_s: float) -> None:
             scenario = pick_scenario(rng)

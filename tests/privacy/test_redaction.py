@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import logging.config
 from pathlib import Path
@@ -121,11 +122,12 @@ def test_events_are_masked_by_the_policy():
         "parse_data": {"text": "I'm sad", "entities": [{"entity": "x", "value": "y"}]},
         "metadata": {"from": "+15005550006"},
     }
+    as_given = copy.deepcopy(user)
     masked = mask_event(user, policy)
     assert masked["text"] == masked["parse_data"]["text"] == "[message]"
     assert masked["parse_data"]["entities"][0]["value"] == "[entity]"
     assert masked["metadata"] == {"from": "[phone]"}
-    assert user["text"] == "I'm sad"  # the input is not changed
+    assert user == as_given  # the input is not changed, at any depth
     slot = mask_event({"event": "slot", "name": "contact_email", "value": "a@b.org"}, policy)
     assert slot["value"] == "[slot]"
     assert (
