@@ -8,6 +8,7 @@ metadata that actions read. Contract: docs/channels/web-and-mobile.md.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -186,6 +187,15 @@ class BankWebInput(InputChannel):
         @webhook.listener("before_server_start")
         async def remember_app(app: Sanic, _: Any) -> None:
             self.app = app
+
+        @webhook.listener("after_server_start")
+        async def freeze_loaded_objects(app: Sanic, _: Any) -> None:
+            # The model (TensorFlow, torch, spaCy, the domain) is loaded by now: millions of
+            # objects that live as long as the process. Out of the garbage collector's way,
+            # its full collections no longer stall every conversation for ~0.3-0.6 s.
+            gc.collect()
+            gc.freeze()
+            logger.info("web.gc.frozen objects=%d", gc.get_freeze_count())
 
         async def handle(session: ChatSession, text: str, client: dict[str, str]) -> WebOutput:
             output = WebOutput(sio)
