@@ -23,7 +23,7 @@ _SKIPPED_ACTIONS = frozenset(
         "action_listen",
         "action_session_start",
         "action_extract_slots",
-        "action_track_message_signals",
+        "action_track_message_signals",  # in conversations from before bot/signals.py
     }
 )
 

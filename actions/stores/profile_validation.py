@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 
-from actions.message_signals import SENTIMENT_LABELS, SUPPORTED_LANGUAGES
 from actions.stores.profile_models import (
     CODE_LENGTH,
     CUSTOMER_ID_LENGTH,
@@ -22,6 +21,7 @@ from actions.stores.profile_models import (
     PREFERRED_NAME_LENGTH,
 )
 from actions.stores.profile_records import CONSENT_KEYS
+from bot.signals import SENTIMENT_LABELS, SUPPORTED_LANGUAGES
 
 CHANNELS = ("chat", "voice", "sms", "email", "push", "letter")
 MEMORY_KEYS = ("last_account_id", "last_account_type", "last_application_reference")

@@ -1,8 +1,10 @@
 """A dialogue policy for the one handoff trigger no single message carries: a customer
 who stays upset (docs/handoff.md, reason ``negative_sentiment``).
 
-Right after a user message, when the ``negative_turns`` slot (consecutive negative
-messages, kept by actions/message_signals.py) reaches ``negative_turns_to_hand_over``,
+Right after a user message, when the customer's streak of negative messages in this
+session (read from the messages' sentiment, as bot.signals counts the ``negative_turns``
+slot; a message without a sentiment, e.g. a button, neither counts nor breaks it) reaches
+``negative_turns_to_hand_over``,
 it predicts ``action_hand_over`` with full confidence and records the reason in the
 ``handoff_reason`` slot. It fires once per streak: the count has to fall back to 0
 (a calmer message) before it can fire again. Its priority is above RulePolicy's, so
@@ -20,9 +22,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import InvalidConfigException
+
+from bot.signals import negative_streak
 
 HAND_OVER = "action_hand_over"
 REASON = "negative_sentiment"
@@ -74,5 +78,28 @@ class NegativeSentimentHandoffPolicy(Policy):
     def should_hand_over(self, tracker: DialogueStateTracker) -> bool:
         if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.is_paused():
             return False
-        streak = tracker.get_slot("negative_turns")
-        return isinstance(streak, int | float) and int(streak) == self.threshold
+        return negative_streak_of(tracker) == self.threshold
+
+
+def negative_streak_of(tracker: DialogueStateTracker) -> int:
+    """The session's latest messages that were negative, in a row."""
+    latest = tracker.latest_message
+    if latest is None or negative_streak(latest.parse_data, 0) is None:
+        # The latest message has no sentiment (a button; or a story replayed by Rasa's
+        # conversation tests, whose turns carry intents and slot events only): the
+        # negative_turns slot, which such a message leaves as it was, stands.
+        slot = tracker.get_slot("negative_turns")
+        return int(slot) if isinstance(slot, int | float) else 0
+    streak = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, SessionStarted):
+            break
+        if not isinstance(event, UserUttered):
+            continue
+        counted = negative_streak(event.parse_data, streak)
+        if counted is None:  # no sentiment: neither counts nor breaks the streak
+            continue
+        if counted == 0:
+            break
+        streak = int(counted)
+    return streak

@@ -1,0 +1,56 @@
+"""What the NLU pipeline read in a message, as the dialogue keeps it: sentiment and language.
+
+Pure functions on the parse data that bot.components.sentiment and bot.components.language
+add, with no Rasa import: bot.components.message_signals turns them into slot events, the
+handoff policy counts the same streak, and the action server validates profile values
+against the same labels and languages.
+
+- ``sentiment`` / ``sentiment_score``: the message's label and its probability;
+  ``negative_turns`` counts consecutive negative messages (0 after any other).
+- ``language``: the detected language when the detector is sure of it; a short or
+  uncertain message ("ok", "123") keeps the conversation's language, and a conversation
+  that has none yet starts in the default language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+DEFAULT_LANGUAGE = "en"
+SUPPORTED_LANGUAGES = ("en", "es")
+
+
+def negative_streak(parse: Mapping[str, Any], previous: Any) -> float | None:
+    """Consecutive negative messages including this one; None when it carries no sentiment."""
+    sentiment = parse.get("sentiment")
+    if not isinstance(sentiment, Mapping) or sentiment.get("label") not in SENTIMENT_LABELS:
+        return None
+    if sentiment["label"] != "negative":
+        return 0.0
+    return float((previous if isinstance(previous, int | float) else 0) + 1)
+
+
+def signal_slots(parse: Mapping[str, Any], slots: Mapping[str, Any]) -> dict[str, Any]:
+    """The signal slots that change with this message, and their new values."""
+    changes: dict[str, Any] = {}
+    streak = negative_streak(parse, slots.get("negative_turns"))
+    if streak is not None:
+        sentiment = parse["sentiment"]
+        changes["sentiment"] = sentiment["label"]
+        changes["sentiment_score"] = float(sentiment.get("score") or 0.0)
+        changes["negative_turns"] = streak
+    current = slots.get("language")
+    detected = parse.get("language")
+    if (
+        isinstance(detected, Mapping)
+        and detected.get("reliable")
+        and detected.get("language") in SUPPORTED_LANGUAGES
+    ):
+        language = detected["language"]
+    else:
+        language = current if current in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+    if language != current:
+        changes["language"] = language
+    return changes
