@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -112,3 +113,29 @@ async def test_writes_the_rows_rasas_store_writes(domain: Domain, tmp_path: Path
 
     assert rows(tuned) == rows(rasas)
     assert len(rows(tuned)) == len(two_sessions(domain, "x").events) + 1
+
+
+class RecordingBroker(EventBroker):
+    """Keeps what is published (a stand-in for RabbitMQ in this unit test)."""
+
+    def __init__(self) -> None:
+        self.published: list[dict] = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+async def test_publishes_what_rasas_store_publishes(domain: Domain, tmp_path: Path):
+    published = []
+    for name, store_class in (("tuned", TunedSQLTrackerStore), ("rasa", SQLTrackerStore)):
+        broker = RecordingBroker()
+        store = store_class(domain, dialect="sqlite", db=str(tmp_path / f"{name}.sqlite3"))
+        store.event_broker = broker
+        await store.save(two_sessions(domain, "conversation-1"))
+        next_turn = await store.retrieve("conversation-1")
+        next_turn.update(BotUttered("Your balance is ...", timestamp=2003.0))
+        await store.save(next_turn)
+        await store.save(next_turn)  # nothing new: nothing published
+        published.append(broker.published)
+    assert published[0] == published[1]
+    assert len(published[0]) == len(two_sessions(domain, "x").events) + 1
