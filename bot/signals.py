@@ -9,7 +9,8 @@ against the same labels and languages.
   ``negative_turns`` counts consecutive negative messages (0 after any other).
 - ``language``: the detected language when the detector is sure of it; a short or
   uncertain message ("ok", "123") keeps the conversation's language, and a conversation
-  that has none yet starts in the default language.
+  (a session) that has none yet starts in the app's locale when we support it (the
+  channel's ``locale`` metadata, e.g. ``es-MX``), else in the default language.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def negative_streak(parse: Mapping[str, Any], previous: Any) -> float | None:
     return float((previous if isinstance(previous, int | float) else 0) + 1)
 
 
-def signal_slots(parse: Mapping[str, Any], slots: Mapping[str, Any]) -> dict[str, Any]:
+def signal_slots(
+    parse: Mapping[str, Any], slots: Mapping[str, Any], locale: Any = None
+) -> dict[str, Any]:
     """The signal slots that change with this message, and their new values."""
     changes: dict[str, Any] = {}
     streak = negative_streak(parse, slots.get("negative_turns"))
@@ -49,8 +52,18 @@ def signal_slots(parse: Mapping[str, Any], slots: Mapping[str, Any]) -> dict[str
         and detected.get("language") in SUPPORTED_LANGUAGES
     ):
         language = detected["language"]
+    elif current in SUPPORTED_LANGUAGES:
+        language = current
     else:
-        language = current if current in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+        language = _locale_language(locale) or DEFAULT_LANGUAGE
     if language != current:
         changes["language"] = language
     return changes
+
+
+def _locale_language(locale: Any) -> str | None:
+    """``es`` from ``es-MX`` / ``es_MX`` / ``es``, when we support it."""
+    if not isinstance(locale, str):
+        return None
+    language = locale.strip().replace("_", "-").split("-")[0].lower()
+    return language if language in SUPPORTED_LANGUAGES else None

@@ -53,8 +53,10 @@ class MessageSignalsPolicy(Policy):
         probabilities = self._default_predictions(domain)
         if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.latest_message is None:
             return self._prediction(probabilities)
+        message = tracker.latest_message
         slots = {name: tracker.get_slot(name) for name in SIGNAL_SLOTS}
-        changes = signal_slots(tracker.latest_message.parse_data, slots)
+        locale = (message.metadata or {}).get("locale")
+        changes = signal_slots(message.parse_data, slots, locale)
         return self._prediction(
             probabilities, events=[SlotSet(name, value) for name, value in changes.items()]
         )

@@ -58,6 +58,17 @@ def test_first_uncertain_message_starts_in_the_default_language() -> None:
     assert signal_slots(language(None, reliable=False), {})["language"] == "en"
 
 
+@pytest.mark.parametrize(
+    ("locale", "expected"), [("es-MX", "es"), ("es_ES", "es"), ("EN", "en"), ("fr-FR", "en")]
+)
+def test_a_new_session_starts_in_the_apps_locale_when_supported(locale, expected) -> None:
+    assert signal_slots(language("en", reliable=False), {}, locale)["language"] == expected
+
+
+def test_the_sessions_language_wins_over_the_locale() -> None:
+    assert "language" not in signal_slots({}, {"language": "en"}, "es-MX")
+
+
 def test_unsupported_language_is_never_set() -> None:
     assert "language" not in signal_slots(language("fr", reliable=True), {"language": "es"})
 
@@ -80,8 +91,12 @@ def make_policy(tmp_path: Path) -> MessageSignalsPolicy:
     )
 
 
-def after_message(parse: dict[str, Any], *events: Any) -> DialogueStateTracker:
-    message = UserUttered("hola, necesito ayuda", {"name": "greet"}, parse_data=parse)
+def after_message(
+    parse: dict[str, Any], *events: Any, metadata: dict | None = None
+) -> DialogueStateTracker:
+    message = UserUttered(
+        "hola, necesito ayuda", {"name": "greet"}, parse_data=parse, metadata=metadata
+    )
     return DialogueStateTracker.from_events(
         "c1", [ActionExecuted(ACTION_LISTEN_NAME), *events, message], slots=DOMAIN.slots
     )
@@ -97,6 +112,12 @@ def test_right_after_a_message_it_sets_the_slots_and_predicts_nothing(tmp_path) 
         SlotSet("negative_turns", 1.0),
         SlotSet("language", "es"),
     ]
+
+
+def test_the_apps_locale_starts_the_session_language(tmp_path) -> None:
+    tracker = after_message(language("en", reliable=False), metadata={"locale": "es-MX"})
+    prediction = make_policy(tmp_path).predict_action_probabilities(tracker, DOMAIN)
+    assert prediction.events == [SlotSet("language", "es")]
 
 
 def test_after_an_action_it_sets_nothing(tmp_path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from connectors.web_messages import customer_conversation_id
+
 pytestmark = pytest.mark.stack
 
 BAD_INPUTS = ["", "   ", "😡😡😡", "my card was declined again " * 200, "hola, my card no funciona"]
@@ -84,3 +86,39 @@ def test_rasa_http_api_answers_nothing_without_its_token(stack_config, path) -> 
     assert answer.status_code == 401
     wrong = httpx.get(f"{stack_config.rasa_url}/status", params={"token": "guess"})
     assert wrong.status_code == 401
+
+
+def test_a_new_session_starts_clean_in_the_apps_locale(stack_config, demo_login, rasa_api):
+    """``/session_start`` (the app opening a new visit): Rasa starts a session that carries
+    none of the old one's slots (its history stays out of every later turn), and the
+    language comes from the app's locale until a message is reliably detected."""
+    customer = "CUST-0021"
+    headers = {"Authorization": f"Bearer {demo_login.sign(customer, 600)}"}
+
+    def post(message: str, locale: str | None = None) -> list[dict]:
+        body: dict = {"message": message}
+        if locale:
+            body["metadata"] = {"locale": locale}
+        answer = httpx.post(f"{stack_config.web_url}/messages", json=body, headers=headers)
+        answer.raise_for_status()
+        return answer.json()["messages"]
+
+    post("my card got declined again, this is ridiculous")
+    post("what's my balance")
+    assert post("/session_start", locale="es-MX") == []  # nothing answered
+    assert post("ok", locale="es-MX")
+
+    sender = customer_conversation_id(customer)
+    events = rasa_api.get(f"/conversations/{sender}/tracker").json()["events"]
+    starts = [i for i, e in enumerate(events) if e["event"] == "session_started"]
+    latest = events[starts[-1] :]
+    slot_events = [(e["name"], e["value"]) for e in latest if e["event"] == "slot"]
+    # only what the one new message set: nothing of the balance or the upset streak
+    assert {name for name, _ in slot_events} <= {
+        "language", "sentiment", "sentiment_score", "negative_turns", "session_started_metadata"
+    }  # fmt: skip
+    assert dict(slot_events)["language"] == "es"
+    assert dict(slot_events)["negative_turns"] == 0
+    transcript = httpx.get(f"{stack_config.web_url}/transcript", headers=headers).json()
+    assert [m["sender"] for m in transcript["messages"]][:1] == ["customer"]
+    assert transcript["messages"][0]["text"] == "ok"
