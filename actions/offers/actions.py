@@ -181,15 +181,11 @@ class ActionSuggestOffer(_OfferAction):
         )
         context = profile_context(tracker, True, interactions, history)
         outcome = decide(snapshot, context, now)
-        for decision in outcome.decisions:
-            await store.record_offer_decision(
-                customer_id,
-                decision.offer_code,
-                decision.decision,
-                reasons=decision.reasons,
-                data_used=decision.data_used,
-                at=now,
-            )
+        await store.record_offer_decisions(
+            customer_id,
+            [(d.offer_code, d.decision, d.reasons, d.data_used) for d in outcome.decisions],
+            at=now,
+        )
         if outcome.shown is None:
             logger.info(
                 "offers.none_shown customer=%s eligible=%d", customer_id, len(outcome.decisions)

@@ -38,6 +38,8 @@ from actions.stores.profile_records import (
 from sqlstore import create_engine, ensure_sqlite_directory, is_memory_sqlite
 
 logger = logging.getLogger(__name__)
+# (offer_code, decision, reasons, data_used): one entry of record_offer_decisions
+OfferDecisionDraft = tuple[str, str, Iterable[str], Iterable[str]]
 
 T = TypeVar("T")
 
@@ -198,7 +200,40 @@ class ProfileStore:
         at: datetime | None = None,
     ) -> OfferDecision:
         """Write one entry of the offer audit log (see ``OfferDecision``)."""
-        entry = OfferDecision(
+        entry = self._offer_decision(customer_id, offer_code, decision, reasons, data_used, at)
+        await self._run(lambda session: queries.add_offer_decision(session, entry))
+        _log_offer_decision(entry)
+        return entry
+
+    async def record_offer_decisions(
+        self, customer_id: str, decisions: Iterable[OfferDecisionDraft], at: datetime | None = None
+    ) -> list[OfferDecision]:
+        """Write the entries of one decision moment together: all of them or none."""
+        entries = [
+            self._offer_decision(customer_id, code, decision, reasons, data_used, at)
+            for code, decision, reasons, data_used in decisions
+        ]
+
+        def add_all(session: Session) -> None:
+            for entry in entries:
+                queries.add_offer_decision(session, entry)
+
+        if entries:
+            await self._run(add_all)
+        for entry in entries:
+            _log_offer_decision(entry)
+        return entries
+
+    def _offer_decision(
+        self,
+        customer_id: str,
+        offer_code: str,
+        decision: str,
+        reasons: Iterable[str],
+        data_used: Iterable[str],
+        at: datetime | None,
+    ) -> OfferDecision:
+        return OfferDecision(
             customer_id=check.customer_id(customer_id),
             offer_code=check.code("offer_code", offer_code),
             decision=check.decision(decision),
@@ -206,14 +241,6 @@ class ProfileStore:
             data_used=check.data_fields(data_used),
             created_at=check.moment("at", at, self._clock),
         )
-        await self._run(lambda session: queries.add_offer_decision(session, entry))
-        logger.info(
-            "profile.offer.%s customer_id=%s offer_code=%s",
-            entry.decision,
-            entry.customer_id,
-            entry.offer_code,
-        )
-        return entry
 
     async def offer_history(
         self, customer_id: str, offer_code: str | None = None, *, limit: int = 50
@@ -331,3 +358,12 @@ def close_shared_profile_store() -> None:
         store, _shared = _shared, None
     if store is not None:
         store.close()
+
+
+def _log_offer_decision(entry: OfferDecision) -> None:
+    logger.info(
+        "profile.offer.%s customer_id=%s offer_code=%s",
+        entry.decision,
+        entry.customer_id,
+        entry.offer_code,
+    )

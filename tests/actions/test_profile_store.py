@@ -478,3 +478,26 @@ async def test_the_shared_store_is_one_per_process_and_follows_the_setting(
     finally:
         close_shared_profile_store()
         get_settings.cache_clear()
+
+
+async def test_one_decision_moment_is_written_together_or_not_at_all(
+    store: ProfileStore,
+) -> None:
+    written = await store.record_offer_decisions(
+        ALICE,
+        [
+            ("SAV-BOOST", "shown", ["idle_balance"], ["accounts.balance"]),
+            ("CC-CASHBACK", "suppressed", ["offer_cooldown"], ["offers.history"]),
+        ],
+    )
+    assert [(d.offer_code, d.decision) for d in written] == [
+        ("SAV-BOOST", "shown"),
+        ("CC-CASHBACK", "suppressed"),
+    ]
+    with pytest.raises(ValueError):
+        await store.record_offer_decisions(
+            ALICE, [("SAV-BOOST", "shown", [], []), ("SAV-BOOST", "ignored", [], [])]
+        )
+    history = await store.offer_history(ALICE)
+    assert len(history) == 2  # the bad batch wrote nothing
+    assert await store.record_offer_decisions(ALICE, []) == []
