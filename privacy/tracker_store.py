@@ -23,6 +23,8 @@ held the values.
 from __future__ import annotations
 
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,6 +44,8 @@ logger = logging.getLogger(__name__)
 # Set on the events ``retrieve`` hands out: they come from the store, masked. Only events
 # without it (what a turn added, the vault's SlotSets) are masked on ``save``.
 STORED_MASKED = "_privacy_stored_masked"
+VAULT_EMPTY_REMEMBERED = 10_000
+VAULT_EMPTY_TRUSTED_SECONDS = 30.0  # a turn's retrieve and save; then the vault is asked again
 
 
 class MaskingTrackerStore(TrackerStore):
@@ -68,6 +72,7 @@ class MaskingTrackerStore(TrackerStore):
             inner = create_tracker_store(EndpointConfig.from_dict(store), domain, event_broker)
         self.inner = inner
         self.vault = vault or _vault_for(inner)
+        self._vault_empty: OrderedDict[str, float] = OrderedDict()
         logger.info("privacy.tracker_store.ready wrapped=%s", type(inner).__name__)
 
     @property
@@ -124,8 +129,23 @@ class MaskingTrackerStore(TrackerStore):
         }
         if form and kept:
             self.vault.put(tracker.sender_id, Kept(form, kept))
-        else:
+            self._vault_empty.pop(tracker.sender_id, None)
+        elif not self._vault_known_empty(tracker.sender_id):
             self.vault.clear(tracker.sender_id)
+            self._remember_vault_empty(tracker.sender_id)
+
+    def _remember_vault_empty(self, sender_id: str) -> None:
+        """The vault holds nothing for ``sender_id``: read or cleared by this process just
+        now, in the turn that holds the conversation's lock (only a save of the same
+        conversation puts values there). The turn's save then spares a DELETE."""
+        self._vault_empty[sender_id] = time.monotonic()
+        self._vault_empty.move_to_end(sender_id)
+        while len(self._vault_empty) > VAULT_EMPTY_REMEMBERED:
+            self._vault_empty.popitem(last=False)
+
+    def _vault_known_empty(self, sender_id: str) -> bool:
+        seen = self._vault_empty.get(sender_id)
+        return seen is not None and time.monotonic() - seen < VAULT_EMPTY_TRUSTED_SECONDS
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session, with the values an active form still needs put back."""
@@ -135,6 +155,10 @@ class MaskingTrackerStore(TrackerStore):
         for event in tracker.events:  # as stored: masked already
             setattr(event, STORED_MASKED, True)
         kept = self.vault.get(sender_id)
+        if kept is None:
+            self._remember_vault_empty(sender_id)
+        else:
+            self._vault_empty.pop(sender_id, None)
         if kept is not None and tracker.active_loop_name == kept.form:
             # As events, so that copies Rasa replays (the form's own) have them too. They
             # sit before the next user message: forms validate only what follows it.

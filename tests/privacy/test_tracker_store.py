@@ -159,3 +159,23 @@ async def test_a_later_turn_masks_what_it_added_and_only_that(domain, tmp_path, 
     stored = stored_rows(db)
     assert EMAIL not in stored and "555" not in stored
     assert stored.count("[phone]") >= 1
+
+
+async def test_a_turn_whose_vault_was_empty_does_not_clear_it_again(domain, tmp_path):
+    store = masking_store(domain, tmp_path / "tracker.sqlite3")
+    clears: list[str] = []
+    real_clear = store.vault.clear
+    store.vault.clear = lambda sender: clears.append(sender) or real_clear(sender)
+
+    tracker = in_form_with_email(domain)
+    await store.save(tracker)  # the form's value goes to the vault
+    turn = await store.retrieve(tracker.sender_id)  # ... and comes back
+    for event in (ActiveLoop(None), SlotSet("contact_email", None)):
+        turn.update(event)
+    await store.save(turn)
+    assert clears == [tracker.sender_id]  # the form ended: the vault is emptied
+
+    turn = await store.retrieve(tracker.sender_id)  # nothing there now
+    turn.update(ActionExecuted("action_listen"))
+    await store.save(turn)
+    assert clears == [tracker.sender_id]  # not cleared a second time
