@@ -7,11 +7,13 @@ the benchmark is done with it. Peak memory is each process tree's summed VmHWM
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -119,6 +121,45 @@ LIMITS_OFF = {
 }
 
 
+class EventConsumer:
+    """What reads Rasa's event queue in a deployment (analytics, audit), standing in for it
+    during the benchmark: the queue is emptied first, drained while the stack runs and
+    deleted afterwards, so RabbitMQ never piles up the events of earlier runs."""
+
+    def __init__(self, amqp_url: str, queue: str) -> None:
+        self.amqp_url, self.queue = amqp_url, queue
+        self.consumed = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+        self._ready = threading.Event()
+
+    def start(self) -> None:
+        self._thread.start()
+        self._ready.wait(30)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+    async def _run(self) -> None:
+        import aio_pika
+
+        connection = await aio_pika.connect(self.amqp_url, timeout=10)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(self.queue, durable=True)
+            await queue.purge()
+
+            async def count(message: Any) -> None:
+                self.consumed += 1
+
+            await queue.consume(count, no_ack=True)
+            self._ready.set()
+            await asyncio.to_thread(self._stop.wait)
+            await channel.queue_delete(self.queue)
+            await channel.exchange_delete(self.queue)  # Rasa's exchange has the queue's name
+
+
 @contextmanager
 def our_stack(name: str) -> Iterator[RunningStack]:
     run_dir = BENCH / name
@@ -147,6 +188,9 @@ def our_stack(name: str) -> Iterator[RunningStack]:
     )  # fmt: skip
     model = training.ensure_trained(RASA)
     os.environ.update(LIMITS_OFF)  # the stack's processes inherit the environment
+    consumer = EventConsumer(config.event_broker_url, config.event_broker_queue)
+    if name == "production":
+        consumer.start()
     stack = Stack(services(config, model), log_dir=run_dir / "log", echo=False)
     stack.start()
     try:
@@ -155,6 +199,9 @@ def our_stack(name: str) -> Iterator[RunningStack]:
         yield RunningStack(config, stack, login)
     finally:
         stack.stop()
+        if name == "production":
+            consumer.stop()
+            print(f"[bench] {consumer.consumed} events read from RabbitMQ", flush=True)
 
 
 @dataclass
