@@ -188,8 +188,9 @@ def our_stack(name: str) -> Iterator[RunningStack]:
     )  # fmt: skip
     model = training.ensure_trained(RASA)
     os.environ.update(LIMITS_OFF)  # the stack's processes inherit the environment
-    consumer = EventConsumer(config.event_broker_url, config.event_broker_queue)
+    consumer = None
     if name == "production":
+        consumer = EventConsumer(config.event_broker_url, config.event_broker_queue)
         consumer.start()
     stack = Stack(services(config, model), log_dir=run_dir / "log", echo=False)
     stack.start()
@@ -199,7 +200,7 @@ def our_stack(name: str) -> Iterator[RunningStack]:
         yield RunningStack(config, stack, login)
     finally:
         stack.stop()
-        if name == "production":
+        if consumer is not None:
             consumer.stop()
             print(f"[bench] {consumer.consumed} events read from RabbitMQ", flush=True)
 

@@ -60,30 +60,15 @@ class BankCustomer:
         """A new visit: the app opens a new Rasa session (``/session_start``), as the bank's
         apps do when a customer opens the chat again (bare Rasa gets a new sender id). Not
         a customer turn: counted in the errors, not in the turns or their latencies."""
-        try:
-            answer = await self.client.post(
-                f"{self.web_url}/messages",
-                json={"message": "/session_start"},
-                headers={"Authorization": f"Bearer {self.token}"},
-                timeout=TURN_TIMEOUT_SECONDS,
-            )
-        except httpx.HTTPError:
-            self.tally.errors += 1
-            return
-        if answer.status_code != 200:
+        answer = await self._post("/session_start")
+        if answer is None or answer.status_code != 200:
             self.tally.errors += 1
 
     async def say(self, text: str, expects_reply: bool = True) -> list[dict]:
         self.tally.sent.setdefault(self.conversation_id, []).append(text)
         started = time.perf_counter()
-        try:
-            answer = await self.client.post(
-                f"{self.web_url}/messages",
-                json={"message": text},
-                headers={"Authorization": f"Bearer {self.token}"},
-                timeout=TURN_TIMEOUT_SECONDS,
-            )
-        except httpx.HTTPError:
+        answer = await self._post(text)
+        if answer is None:
             self.tally.errors += 1
             return []
         self.tally.latencies_ms.append((time.perf_counter() - started) * 1000)
@@ -91,6 +76,18 @@ class BankCustomer:
         if answer.status_code != 200 or (expects_reply and not messages):
             self.tally.errors += 1
         return messages
+
+    async def _post(self, text: str) -> httpx.Response | None:
+        """One message over the web channel; None when the request itself failed."""
+        try:
+            return await self.client.post(
+                f"{self.web_url}/messages",
+                json={"message": text},
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=TURN_TIMEOUT_SECONDS,
+            )
+        except httpx.HTTPError:
+            return None
 
 
 async def balance(say: Say, **_: object) -> None:
