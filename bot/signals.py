@@ -23,12 +23,19 @@ DEFAULT_LANGUAGE = "en"
 SUPPORTED_LANGUAGES = ("en", "es")
 
 
+def sentiment_label(parse: Mapping[str, Any]) -> str | None:
+    """The message's sentiment label; None when it carries none (a button, a replayed story)."""
+    sentiment = parse.get("sentiment")
+    label = sentiment.get("label") if isinstance(sentiment, Mapping) else None
+    return label if label in SENTIMENT_LABELS else None
+
+
 def negative_streak(parse: Mapping[str, Any], previous: Any) -> float | None:
     """Consecutive negative messages including this one; None when it carries no sentiment."""
-    sentiment = parse.get("sentiment")
-    if not isinstance(sentiment, Mapping) or sentiment.get("label") not in SENTIMENT_LABELS:
+    label = sentiment_label(parse)
+    if label is None:
         return None
-    if sentiment["label"] != "negative":
+    if label != "negative":
         return 0.0
     return float((previous if isinstance(previous, int | float) else 0) + 1)
 

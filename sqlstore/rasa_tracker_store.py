@@ -22,7 +22,6 @@ Same tables, same settings, same events as Rasa 3.6's ``SQLTrackerStore``, plus:
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,8 +29,6 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-
-logger = logging.getLogger(__name__)
 
 
 class TunedSQLTrackerStore(SQLTrackerStore):

@@ -26,7 +26,7 @@ from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import InvalidConfigException
 
-from bot.signals import negative_streak
+from bot.signals import sentiment_label
 
 HAND_OVER = "action_hand_over"
 REASON = "negative_sentiment"
@@ -84,7 +84,7 @@ class NegativeSentimentHandoffPolicy(Policy):
 def negative_streak_of(tracker: DialogueStateTracker) -> int:
     """The session's latest messages that were negative, in a row."""
     latest = tracker.latest_message
-    if latest is None or negative_streak(latest.parse_data, 0) is None:
+    if latest is None or sentiment_label(latest.parse_data) is None:
         # The latest message has no sentiment (a button; or a story replayed by Rasa's
         # conversation tests, whose turns carry intents and slot events only): the
         # negative_turns slot, which such a message leaves as it was, stands.
@@ -96,10 +96,10 @@ def negative_streak_of(tracker: DialogueStateTracker) -> int:
             break
         if not isinstance(event, UserUttered):
             continue
-        counted = negative_streak(event.parse_data, streak)
-        if counted is None:  # no sentiment: neither counts nor breaks the streak
+        label = sentiment_label(event.parse_data)
+        if label is None:  # no sentiment: neither counts nor breaks the streak
             continue
-        if counted == 0:
+        if label != "negative":
             break
-        streak = int(counted)
+        streak += 1
     return streak
