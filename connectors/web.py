@@ -271,9 +271,7 @@ class BankWebInput(InputChannel):
                 return
             client = client_metadata(data)
             room = session.conversation_id
-            if text != SESSION_START:
-                echo = customer_message(text, client, time.time())
-                await sio.emit("user_uttered", echo, room=room, skip_sid=sid)
+            await _echo(sio, text, client, room, skip_sid=sid)
             await sio.emit("bot_typing", {"typing": True}, room=room)
             try:
                 await handle(session, text, client)
@@ -322,9 +320,7 @@ class BankWebInput(InputChannel):
             if not decision.allowed:
                 return _too_many(decision)
             client = client_metadata(data)
-            if text != SESSION_START:
-                echo = customer_message(text, client, time.time())
-                await sio.emit("user_uttered", echo, room=session.conversation_id)
+            await _echo(sio, text, client, session.conversation_id)
             try:
                 output = await handle(session, text, client)
             except Exception as error:
@@ -405,3 +401,12 @@ async def _file_in(folder: Path, name: str) -> HTTPResponse:
     if path.parent != folder.resolve() or not path.is_file():
         return response.json({"error": {"code": "not_found"}}, status=404)
     return await response.file(path, headers={"Cache-Control": "no-cache"})
+
+
+async def _echo(
+    sio: AsyncServer, text: str, client: dict[str, str], room: str, skip_sid: str | None = None
+) -> None:
+    """What the customer said, to their other devices (not a session start: no utterance)."""
+    if text != SESSION_START:
+        echo = customer_message(text, client, time.time())
+        await sio.emit("user_uttered", echo, room=room, skip_sid=skip_sid)
