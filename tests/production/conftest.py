@@ -155,6 +155,17 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionS
         )
 
 
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A throwaway redis-server of the module's own (the machine's Redis is never used)."""
+    if shutil.which("redis-server") is None:
+        unavailable("redis-server is not installed")
+    server = RedisServer(free_port(), Path(tmp_path_factory.mktemp("redis")))
+    server.start()
+    yield server
+    server.kill()
+
+
 def conversation_of(customer_id: str) -> str:
     return customer_conversation_id(customer_id)
 

@@ -6,11 +6,8 @@ commands interleave at Redis as two Rasa processes' do."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
@@ -18,8 +15,7 @@ from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.redis_lock_store import AtomicRedisLockStore
-from scripts.stack import free_port
-from tests.production.services import RedisServer, unavailable
+from tests.production.services import RedisServer
 
 pytestmark = pytest.mark.production
 
@@ -27,13 +23,8 @@ SERVERS = 4
 
 
 @pytest.fixture(scope="module")
-def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    if shutil.which("redis-server") is None:
-        unavailable("redis-server is not installed")
-    server = RedisServer(free_port(), Path(tmp_path_factory.mktemp("lock-redis")))
-    server.start()
-    yield server.port
-    server.kill()
+def redis_port(redis_server: RedisServer) -> int:
+    return redis_server.port
 
 
 def store(port: int, **settings: object) -> AtomicRedisLockStore:

@@ -3,28 +3,20 @@ another loads; an answer is taken once; hang-ups and expiry forget the call."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 
 from connectors.voice_state import BotAnswer, CallState, Step, call_state_store
 from connectors.voice_state_redis import RedisCallStateStore
-from scripts.stack import free_port
-from tests.production.services import RedisServer, unavailable
+from tests.production.services import RedisServer
 
 pytestmark = pytest.mark.production
 
 
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if shutil.which("redis-server") is None:
-        unavailable("redis-server is not installed")
-    server = RedisServer(free_port(), Path(tmp_path_factory.mktemp("redis")))
-    server.start()
-    yield server.url
-    server.kill()
+def redis_url(redis_server: RedisServer) -> str:
+    return redis_server.url
 
 
 @pytest.fixture
